@@ -1,0 +1,64 @@
+import { defineConfig } from 'vitest/config';
+import swc from 'unplugin-swc';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+// One alias per lib, read from tsconfig.json so the two never drift apart.
+const tsconfig = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.json'), 'utf8'));
+const alias = Object.fromEntries(
+  Object.entries(tsconfig.compilerOptions.paths as Record<string, string[]>).map(([k, v]) => [k, resolve(__dirname, v[0])]),
+);
+
+const plugins = [
+  swc.vite({
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+      target: 'es2022',
+    },
+  }),
+];
+
+const shared = { resolve: { alias }, plugins };
+
+export default defineConfig({
+  ...shared,
+  test: {
+    projects: [
+      {
+        ...shared,
+        test: {
+          name: 'unit',
+          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'],
+          setupFiles: ['test/setup/unit.setup.ts'],
+          pool: 'threads',
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'int',
+          include: ['libs/**/*.int-spec.ts', 'apps/**/*.int-spec.ts', 'test/**/*.e2e-spec.ts'],
+          setupFiles: ['test/setup/int.setup.ts'],
+          globalSetup: ['test/setup/global-db.setup.ts'],
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        ...shared,
+        test: {
+          name: 'chaos',
+          include: ['test/**/*.chaos-spec.ts'],
+          setupFiles: ['test/setup/int.setup.ts'],
+          globalSetup: ['test/setup/global-db.setup.ts'],
+          pool: 'forks',
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
