@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 // One alias per lib, read from tsconfig.json so the two never drift apart.
-const tsconfig = JSON.parse(readFileSync(resolve(__dirname, 'tsconfig.json'), 'utf8'));
+const tsconfig = JSON.parse(readFileSync(resolve(import.meta.dirname, 'tsconfig.json'), 'utf8'));
 const alias = Object.fromEntries(
-  Object.entries(tsconfig.compilerOptions.paths as Record<string, string[]>).map(([k, v]) => [k, resolve(__dirname, v[0])]),
+  Object.entries(tsconfig.compilerOptions.paths as Record<string, string[]>).map(([k, v]) => [k, resolve(import.meta.dirname, v[0])]),
 );
 
 const plugins = [

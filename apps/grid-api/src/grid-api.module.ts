@@ -1,0 +1,14 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { TbConfigModuleOptions } from '@tb/config';
+import { PlatformModule } from '@tb/platform';
+
+/** GRID API (:8012): /api/grid/... plus the shared routers. */
+@Module({})
+export class GridApiModule {
+  static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
+    return {
+      module: GridApiModule,
+      imports: [PlatformModule.forRoot(options)],
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppConfig } from '@tb/config';
+import { configureHttpApp } from '@tb/common';
+import { GridApiModule } from './grid-api.module';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(GridApiModule.forRoot(), { bufferLogs: true });
+  configureHttpApp(app, {
+    title: 'TradingBoost GRID API',
+    description: 'Grid strategy (adaptive and range grids): bots, orders, positions, backtests, accounts.',
+    swagger: true,
+  });
+  const config = app.get(AppConfig);
+  await app.listen(config.app.gridPort, config.app.host);
+}
+
+bootstrap().catch((err: unknown) => {
+  process.stderr.write(`grid-api failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,14 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { TbConfigModuleOptions } from '@tb/config';
+import { PlatformModule } from '@tb/platform';
+
+/** HYPERRSI API (:8000): /api/hyperrsi/... plus the shared routers. */
+@Module({})
+export class HyperrsiApiModule {
+  static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
+    return {
+      module: HyperrsiApiModule,
+      imports: [PlatformModule.forRoot(options)],
+    };
+  }
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppConfig } from '@tb/config';
+import { configureHttpApp } from '@tb/common';
+import { HyperrsiApiModule } from './hyperrsi-api.module';
+
+async function bootstrap(): Promise<void> {
+  const app = await NestFactory.create<NestExpressApplication>(HyperrsiApiModule.forRoot(), { bufferLogs: true });
+  configureHttpApp(app, {
+    title: 'TradingBoost HYPERRSI API',
+    description: 'RSI + multi-timeframe trend strategy: bots, orders, positions, backtests, accounts.',
+    swagger: true,
+  });
+  const config = app.get(AppConfig);
+  await app.listen(config.app.hyperrsiPort, config.app.host);
+}
+
+bootstrap().catch((err: unknown) => {
+  process.stderr.write(`hyperrsi-api failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+/** Stable error codes: part of the API contract (clients switch on them). Never rename one. */
+export enum ErrorCode {
+  ValidationFailed = 'VALIDATION_FAILED',
+  BadRequest = 'BAD_REQUEST',
+  Unauthorized = 'UNAUTHORIZED',
+  Forbidden = 'FORBIDDEN',
+  NotFound = 'NOT_FOUND',
+  RouteNotFound = 'ROUTE_NOT_FOUND',
+  Conflict = 'CONFLICT',
+  RateLimited = 'RATE_LIMITED',
+  PayloadTooLarge = 'PAYLOAD_TOO_LARGE',
+  Internal = 'INTERNAL_ERROR',
+  ServiceUnavailable = 'SERVICE_UNAVAILABLE',
+  // domain
+  StrategySettingsInvalid = 'STRATEGY_SETTINGS_INVALID',
+  IllegalStateTransition = 'ILLEGAL_STATE_TRANSITION',
+  InsufficientFunds = 'INSUFFICIENT_FUNDS',
+  OrderBelowMinimum = 'ORDER_BELOW_MINIMUM',
+  InvalidOrder = 'INVALID_ORDER',
+  ExchangeUnavailable = 'EXCHANGE_UNAVAILABLE',
+  ExchangeAuthFailed = 'EXCHANGE_AUTH_FAILED',
+  BacktestTooLarge = 'BACKTEST_TOO_LARGE',
+  BacktestNotCancellable = 'BACKTEST_NOT_CANCELLABLE',
+  NoMarketData = 'NO_MARKET_DATA',
+  InvalidCredentials = 'INVALID_CREDENTIALS',
+}

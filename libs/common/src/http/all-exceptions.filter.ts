@@ -1,0 +1,115 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError } from '../errors/domain-error';
+import { ErrorCode } from '../errors/error-code';
+import { ERROR_HTTP_STATUS } from '../errors/error-status';
+import { REQUEST_ID_HEADER, requestIdOf } from '../context/request-id';
+
+interface ErrorBody {
+  code: string;
+  message: string;
+  details: unknown;
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: ErrorCode.BadRequest,
+  401: ErrorCode.Unauthorized,
+  403: ErrorCode.Forbidden,
+  404: ErrorCode.NotFound,
+  409: ErrorCode.Conflict,
+  413: ErrorCode.PayloadTooLarge,
+  429: ErrorCode.RateLimited,
+  503: ErrorCode.ServiceUnavailable,
+};
+
+/**
+ * One global filter per HTTP app. Every error leaves as
+ * {"error":{"request_id","code","message","details","path","timestamp"}}; unexpected errors become a 500 with no
+ * internal message or stack (those are logged server-side with the request id).
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const requestId = requestIdOf(req as never);
+    const { status, body } = this.describe(exception, req);
+
+    if (status >= 500) {
+      this.logger.error({ err: exception, request_id: requestId, path: req.originalUrl }, 'request failed');
+    }
+    if (res.headersSent) return;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    res.status(status).json({
+      error: {
+        request_id: requestId,
+        code: body.code,
+        message: body.message,
+        details: body.details ?? null,
+        path: req.originalUrl ?? req.url,
+        timestamp: new Date().toISOString(),
+      },
+    });
+  }
+
+  private describe(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      return {
+        status: ERROR_HTTP_STATUS[exception.code] ?? 500,
+        body: { code: exception.code, message: exception.message, details: exception.details },
+      };
+    }
+    if (exception instanceof NotFoundException && this.isUnknownRoute(exception)) {
+      return {
+        status: 404,
+        body: { code: ErrorCode.RouteNotFound, message: `Cannot ${req.method} ${req.originalUrl ?? req.url}`, details: null },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null && 'code' in response) {
+        const r = response as { code: string; message: string; details?: unknown };
+        return { status, body: { code: r.code, message: r.message, details: r.details } };
+      }
+      const message =
+        typeof response === 'string'
+          ? response
+          : ((response as { message?: string | string[] }).message ?? exception.message);
+      return {
+        status,
+        body: {
+          code: STATUS_CODES[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest),
+          message: Array.isArray(message) ? message.join('; ') : message,
+          details: null,
+        },
+      };
+    }
+    if (this.isBodyParserError(exception)) {
+      const e = exception as { status: number; type: string; message: string };
+      return {
+        status: e.status,
+        body: {
+          code: e.status === 413 ? ErrorCode.PayloadTooLarge : ErrorCode.BadRequest,
+          message: e.type === 'entity.parse.failed' ? 'Malformed JSON body' : e.message,
+          details: null,
+        },
+      };
+    }
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { code: ErrorCode.Internal, message: 'Internal server error', details: null },
+    };
+  }
+
+  private isUnknownRoute(e: NotFoundException): boolean {
+    return typeof e.message === 'string' && e.message.startsWith('Cannot ');
+  }
+
+  private isBodyParserError(e: unknown): boolean {
+    return typeof e === 'object' && e !== null && 'type' in e && 'status' in e && typeof (e as { status: unknown }).status === 'number';
+  }
+}

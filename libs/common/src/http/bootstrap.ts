@@ -1,0 +1,86 @@
+import { INestApplication, Logger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppConfig } from '@tb/config';
+import { AllExceptionsFilter } from './all-exceptions.filter';
+import { createValidationPipe } from './validation';
+import { ErrorResponseDto } from './error-response.dto';
+import { REQUEST_ID_HEADER } from '../context/request-id';
+
+export interface HttpAppOptions {
+  readonly title: string;
+  readonly description: string;
+  /** Serve Swagger UI at /docs and the spec at /docs-json. */
+  readonly swagger: boolean;
+  /** Install the SIGTERM/SIGINT handlers (default true; tests that boot many apps in one process turn it off). */
+  readonly shutdownHooks?: boolean;
+}
+
+/**
+ * Everything an HTTP app (the two APIs and the worker's health port) sets up the same way: JSON logs,
+ * helmet, CORS, the global validation pipe and exception filter, Swagger, graceful shutdown.
+ */
+export function configureHttpApp(app: NestExpressApplication, options: HttpAppOptions): void {
+  const config = app.get(AppConfig);
+  app.useLogger(app.get(PinoLogger));
+  app.flushLogs();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet({ contentSecurityPolicy: false }));
+  const origins = config.app.corsOrigins;
+  if (origins.length > 0) {
+    app.enableCors({
+      origin: origins.includes('*') ? true : [...origins],
+      exposedHeaders: [REQUEST_ID_HEADER],
+      credentials: !origins.includes('*'),
+    });
+  }
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  if (options.swagger) {
+    const doc = new DocumentBuilder()
+      .setTitle(options.title)
+      .setDescription(options.description)
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'jwt')
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'api-key')
+      .build();
+    const document = SwaggerModule.createDocument(app, doc, { extraModels: [ErrorResponseDto] });
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  }
+  if (options.shutdownHooks !== false) enableGracefulShutdown(app, config.app.shutdownTimeoutMs);
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let in-flight requests and jobs finish (Nest lifecycle hooks close
+ * the HTTP server, BullMQ workers and pools), then exit 0. If that takes longer than `timeoutMs`, exit 1.
+ */
+export function enableGracefulShutdown(app: INestApplication, timeoutMs: number): void {
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  const logger = new Logger('Shutdown');
+  const arm = (signal: string) => {
+    logger.log(`${signal} received: draining (timeout ${timeoutMs} ms)`);
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${timeoutMs} ms; exiting`);
+      process.exit(1);
+    }, timeoutMs).unref();
+  };
+  process.once('SIGTERM', arm);
+  process.once('SIGINT', arm);
+}
+
+/** Create and start an HTTP app on `port`. */
+export async function startHttpApp(
+  module: Type<unknown>,
+  port: number,
+  options: HttpAppOptions,
+): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+  configureHttpApp(app, options);
+  const config = app.get(AppConfig);
+  await app.listen(port, config.app.host);
+  return app;
+}

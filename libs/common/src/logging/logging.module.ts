@@ -1,0 +1,65 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino, { type DestinationStream } from 'pino';
+import { AppConfig } from '@tb/config';
+import { currentRequestId } from '../context/request-context.module';
+import { requestIdOf } from '../context/request-id';
+
+/** Optional DI token: where log lines go (default stdout). Tests provide a stream to capture them. */
+export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
+
+/** Paths removed from every log line. Secrets never reach the logs, whatever a caller passes. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.newPassword',
+  '*.secret',
+  '*.apiSecret',
+  '*.apiKey',
+  '*.api_key',
+  '*.api_secret',
+  '*.passphrase',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.privateKey',
+  '*.encryptionKey',
+  'password',
+  'secret',
+  'apiKey',
+  'apiSecret',
+  'passphrase',
+  'token',
+];
+
+/**
+ * JSON logs (pino). Every line carries `request_id` when it is written inside a request or a job context.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [AppConfig, { token: LOG_DESTINATION, optional: true }],
+      useFactory: (config: AppConfig, destination?: DestinationStream) => ({
+        pinoHttp: {
+          level: config.log.level,
+          genReqId: (req) => requestIdOf(req as never),
+          redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+          mixin: () => {
+            const id = currentRequestId();
+            return id ? { request_id: id } : {};
+          },
+          autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+          },
+          stream: destination ?? pino.destination({ dest: 1, sync: true }),
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

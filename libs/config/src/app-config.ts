@@ -1,0 +1,39 @@
+import type { LogLevel, NodeEnv } from './env.schema';
+
+/** The validated, typed, namespaced configuration. Inject `AppConfig` (it is also the DI token). */
+export class AppConfig {
+  readonly env!: NodeEnv;
+  readonly app!: {
+    readonly host: string;
+    readonly hyperrsiPort: number;
+    readonly gridPort: number;
+    readonly workerPort: number;
+    readonly corsOrigins: readonly string[];
+    readonly shutdownTimeoutMs: number;
+    readonly healthTimeoutMs: number;
+  };
+  readonly log!: { readonly level: LogLevel };
+  readonly database!: {
+    readonly url: string;
+    readonly poolSize: number;
+    readonly poolTimeoutMs: number;
+    readonly migrateOnBoot: boolean;
+    readonly txMaxAttempts: number;
+    readonly txRetryBaseMs: number;
+    readonly logQueries: boolean;
+  };
+  readonly redis!: { readonly url: string; readonly keyPrefix: string };
+  readonly security!: {
+    /** id -> 32-byte key; `activeKeyId` encrypts, all decrypt. */
+    readonly encryptionKeys: ReadonlyMap<string, Buffer>;
+    readonly activeKeyId: string;
+    readonly jwtSecret: string;
+    readonly jwtAccessTtlS: number;
+    readonly jwtRefreshTtlS: number;
+    readonly throttleLoginPerMin: number;
+    readonly throttleOrdersPerMin: number;
+  };
+  readonly telegram!: { readonly botToken?: string; readonly apiRoot?: string };
+  readonly jobs!: { readonly concurrency: number; readonly retentionS: number };
+  readonly backtest!: { readonly syncMaxCandles: number };
+}

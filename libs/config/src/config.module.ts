@@ -1,0 +1,40 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { ConfigModule as NestConfigModule } from '@nestjs/config';
+import { AppConfig } from './app-config';
+import { loadConfig } from './load-config';
+
+export interface TbConfigModuleOptions {
+  /** Use exactly this environment (tests). Default: process.env plus an optional .env file. */
+  readonly env?: Record<string, string | undefined>;
+}
+
+/**
+ * Validates the configuration once at boot and provides the typed `AppConfig` everywhere.
+ * Built on @nestjs/config (which loads the optional .env file); a bad value makes boot fail.
+ */
+@Global()
+@Module({})
+export class TbConfigModule {
+  static async forRoot(options: TbConfigModuleOptions = {}): Promise<DynamicModule> {
+    let config: AppConfig | undefined;
+    const nestConfig = await NestConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      ignoreEnvFile: options.env !== undefined,
+      envFilePath: ['.env'],
+      ignoreEnvVars: options.env !== undefined,
+      validate: (raw: Record<string, unknown>) => {
+        config = loadConfig((options.env ?? raw) as Record<string, string | undefined>);
+        return raw;
+      },
+    });
+    // validate() ran synchronously above; when env is injected, make sure it was applied.
+    config ??= loadConfig(options.env ?? {});
+    return {
+      module: TbConfigModule,
+      imports: [nestConfig],
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
+  }
+}

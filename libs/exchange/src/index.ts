@@ -1,0 +1,10 @@
+export * from './exchange.types';
+export * from './exchange.port';
+export * from './exchange.errors';
+export * from './client-order-id';
+export * from './retry/retry.policy';
+export { CcxtExchange, type CcxtExchangeConfig, type ExchangeLogger } from './ccxt/ccxt.exchange';
+export { CcxtClientRegistry, defaultCcxtClientRegistry } from './ccxt/ccxt-client.registry';
+export { PORTABLE_CLIENT_ORDER_ID, dialectFor, type CcxtDialect } from './ccxt/ccxt.dialects';
+export { mapCcxtError } from './ccxt/ccxt-error.mapper';
+export { SecretCipher, SecretCipherError, type SecretKeyring } from './crypto/secret.cipher';

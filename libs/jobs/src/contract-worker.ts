@@ -1,0 +1,67 @@
+import { Logger } from '@nestjs/common';
+import { WorkerHost } from '@nestjs/bullmq';
+import { Job, UnrecoverableError } from 'bullmq';
+import { runWithRequestId } from '@tb/common';
+import { ALL_JOBS, JOBS, JobEnvelope, JobName, JobsOfQueue, QueueName } from './job-contract';
+
+export type JobHandlers<Q extends QueueName> = {
+  readonly [K in JobsOfQueue<Q>]: (payload: import('./job-contract').JobPayloads[K], job: Job<JobEnvelope<K>>) => Promise<unknown>;
+};
+
+/** Thrown by handlers for failures that a retry cannot fix (bad request, missing data): no retry. */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+const registered = new Set<JobName>();
+
+/** Throws (failing boot) when a job of the contract has no registered handler. */
+export function assertEveryJobHandled(): void {
+  const missing = ALL_JOBS.filter((j) => !registered.has(j));
+  if (missing.length > 0) throw new Error(`worker has no handler for job(s): ${missing.join(', ')}`);
+}
+
+export function registeredJobHandlers(): JobName[] {
+  return [...registered];
+}
+
+/**
+ * Base class of the worker's processors: dispatches by job name to a handler map that the type system forces to
+ * be complete for the queue, runs each job in a context carrying the enqueuing request's id, and classifies
+ * failures (PermanentJobError → UnrecoverableError, no retry; anything else → retried with backoff).
+ */
+export abstract class ContractWorker<Q extends QueueName> extends WorkerHost {
+  protected abstract readonly queueName: Q;
+  protected abstract readonly handlers: JobHandlers<Q>;
+  protected readonly logger = new Logger(this.constructor.name);
+
+  /** Called by subclasses' onModuleInit (after fields are initialised). */
+  protected registerHandlers(): void {
+    for (const name of Object.keys(this.handlers) as JobName[]) {
+      if (JOBS[name].queue !== this.queueName) throw new Error(`job ${name} does not belong to queue ${this.queueName}`);
+      registered.add(name);
+    }
+  }
+
+  async process(job: Job<JobEnvelope>): Promise<unknown> {
+    const handler = (this.handlers as Record<string, (p: unknown, j: Job) => Promise<unknown>>)[job.name];
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name} on queue ${this.queueName}`);
+    const requestId = job.data?.requestId ?? `job-${job.queueName}-${job.id}`;
+    return runWithRequestId(requestId, async () => {
+      this.logger.log({ msg: 'job started', jobId: job.id, job: job.name, attempt: job.attemptsMade + 1 });
+      try {
+        const result = await handler(job.data.payload, job);
+        this.logger.log({ msg: 'job completed', jobId: job.id, job: job.name });
+        return result;
+      } catch (err) {
+        const permanent = err instanceof PermanentJobError || err instanceof UnrecoverableError;
+        this.logger.warn({ msg: 'job failed', jobId: job.id, job: job.name, permanent, error: (err as Error).message });
+        if (permanent) throw new UnrecoverableError((err as Error).message);
+        throw err;
+      }
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * The queue contract: every queue, job name, payload type and default option lives here (immich JobName/JobOf).
+ * APIs only produce, the worker only consumes; the worker refuses to boot when a job declared here has no handler.
+ */
+export const QueueName = {
+  Maintenance: 'maintenance',
+  Backtests: 'backtests',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export interface JobPayloads {
+  /** Remove finished jobs older than the retention window from every queue. */
+  'maintenance.prune-finished-jobs': { retentionS: number };
+}
+export type JobName = keyof JobPayloads;
+
+/** What is stored in BullMQ: the typed payload plus the id of the request that enqueued it (for logs). */
+export interface JobEnvelope<K extends JobName = JobName> {
+  readonly payload: JobPayloads[K];
+  readonly requestId?: string;
+}
+
+const DEFAULTS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 7 * 86_400, count: 10_000 },
+  removeOnFail: { age: 30 * 86_400 },
+};
+
+export interface JobDefinition {
+  readonly queue: QueueName;
+  readonly options: JobsOptions;
+}
+
+export const JOBS = {
+  'maintenance.prune-finished-jobs': { queue: QueueName.Maintenance, options: { ...DEFAULTS, attempts: 1 } },
+} satisfies { readonly [K in JobName]: JobDefinition };
+
+export type JobsOfQueue<Q extends QueueName> = { [K in JobName]: (typeof JOBS)[K]['queue'] extends Q ? K : never }[JobName];
+
+export const ALL_QUEUES: readonly QueueName[] = Object.values(QueueName);
+export const ALL_JOBS = Object.keys(JOBS) as JobName[];

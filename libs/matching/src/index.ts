@@ -1,0 +1,2 @@
+export * from './matching.types';
+export * from './matching.engine';

@@ -1,0 +1,825 @@
+import type { Candle } from '../core/candle';
+import {
+  type Fill,
+  type Intent,
+  type MarketSpec,
+  type OrderClosedEvent,
+  type OrderIntent,
+  type Strategy,
+  type StrategyInit,
+  type StrategyResult,
+  StrategySettingsError,
+} from '../core/contract';
+import { ceilPrice, floorAmount, floorPrice, meetsMinimums, roundPrice } from '../core/precision';
+import { createResampleState, type ResampleState, takeResampled, updateResample } from '../core/resample';
+import { type Timeframe, timeframeMs } from '../core/timeframe';
+import {
+  type AtrState,
+  createAtrState,
+  createMamaFamaState,
+  type MamaFamaState,
+  type MamaFamaValue,
+  updateAtr,
+  updateMamaFama,
+} from '../indicators';
+import { type GridLeg, type GridSlot, type SlotStatus, createSlot, moveSlot, slotHeld } from './grid-slot.state';
+import {
+  ADAPTIVE_COLUMNS,
+  type AdaptiveLevelsState,
+  createAdaptiveLevelsState,
+  expandAdaptiveLadder,
+  rangeLevelPrice,
+  updateAdaptiveLevels,
+} from './grid.levels';
+import { createRegimeState, type RegimeState, updateRegime } from './grid.regime';
+import { type GridSettings, parseGridSettings } from './grid.settings';
+
+/*
+ * The GRID strategy (DESIGN §3, reference/original-system.md §3, reference/peers.md §3.4). Pure and
+ * deterministic: decide() on closed candles places/cancels limit orders at grid levels; resting orders fill
+ * inside candles through the matching engine; onFill() answers a fill with the level's take-profit (and, in
+ * adaptive mode, the original's re-arm of the level below); a take-profit fill completes a pair and re-arms
+ * the level.
+ *
+ * Keys: `${botId}:${candle.time}:${kind}:${level}` for decisions (candle.time = the decided candle's open
+ * time; kinds open | tp | close); for orders caused by a fill or a closed order, `${cause.key}>${kind}:${level}`
+ * (kinds tp | rearm | close), or `${root}>${kind}:${level}:${seq}` when the cause was itself fill-driven (see
+ * chainKey). Cancels carry the key of the order they cancel.
+ */
+
+export type GridStatus = 'warming_up' | 'waiting_trigger' | 'running' | 'stopped';
+
+export interface GridLegPosition {
+  /** Base held (≥ 0). */
+  qty: number;
+  /** Average entry price (0 when flat). */
+  avg: number;
+}
+
+export interface GridMetrics {
+  /** Completed buy→sell (or sell→buy) pairs. */
+  matchedPairs: number;
+  /** Profit of the completed pairs, net of both fills' fees (quote). */
+  gridProfit: number;
+  /** All realised PnL: completed pairs and stop/close-all exits, net of fees (quote). */
+  realizedPnl: number;
+  /** Floating PnL of the open legs at the last close (quote). */
+  unrealizedPnl: number;
+  fees: number;
+  entries: number;
+  /** Orders not placed because their amount was under the market minimums. */
+  belowMinimums: number;
+  /** Fills of orders this strategy could no longer attach to a level (closed by stops only). */
+  unmanagedFills: number;
+  trailingShifts: number;
+}
+
+export interface RetiredOrder {
+  key: string;
+  j: number;
+  leg: GridLeg;
+  price: number;
+}
+
+export interface AdaptiveIndicators {
+  mama: MamaFamaState;
+  atr: AtrState;
+  levels: AdaptiveLevelsState;
+  /** null when the chart timeframe is already ≥ 4h (the regime then runs on chart candles). */
+  resample: ResampleState | null;
+  regime: RegimeState;
+  /** Smoothed columns 0..20 of §3.3. */
+  columns: number[];
+  /** Chart bars until the levels are meaningful (MAMA period settling). */
+  warmup: number;
+}
+
+export interface GridState {
+  readonly v: 1;
+  readonly botId: string;
+  readonly timeframe: Timeframe;
+  readonly settings: GridSettings;
+  market: MarketSpec;
+  status: GridStatus;
+  stopReason: string | null;
+  lastCandleTime: number | null;
+  lastClose: number | null;
+  /** Close time of the first decided candle (the time stop's reference before any entry). */
+  startTime: number | null;
+  lastEntryTime: number | null;
+  /** Current ADX regime −2..+2 (adaptive), always 0 in range mode. */
+  regime: number;
+  /** Level prices. adaptive: ladder[j] for j = 0..max(gridNum+1, 21). range: ladder[j - base + 1] for j in base-1..base+gridNum+1. */
+  ladder: number[];
+  /** range: absolute index of the lowest level in the current window (moves with trailing). */
+  base: number;
+  slots: GridSlot[];
+  long: GridLegPosition;
+  short: GridLegPosition;
+  /** Keys of market close orders in flight. */
+  closeKeys: string[];
+  /** Counter that keeps keys of chained fill-driven orders unique (see `chainKey`). */
+  seq: number;
+  /** Recently cancelled entry orders (bounded), so a fill racing the cancel is still attributed. */
+  retired: RetiredOrder[];
+  metrics: GridMetrics;
+  ind: AdaptiveIndicators | null;
+}
+
+const FOUR_H = 4 * 3_600_000;
+const MAX_RETIRED = 64;
+const MAX_REJECTS = 3;
+const EPS = 1e-12;
+const ADAPTIVE_WARMUP = 50;
+
+// ------------------------------------------------------------------------------------------------
+// init
+// ------------------------------------------------------------------------------------------------
+
+function initGrid(init: StrategyInit<GridSettings>): GridState {
+  const { botId, settings: s, market, timeframe } = init;
+  if (market.type === 'spot' && s.direction !== 'long') {
+    throw new StrategySettingsError([{ field: 'direction', message: `a ${s.direction} grid needs a perpetual market; ${market.symbol} is spot` }]);
+  }
+  const state: GridState = {
+    v: 1,
+    botId,
+    timeframe,
+    settings: s,
+    market: { ...market },
+    status: 'running',
+    stopReason: null,
+    lastCandleTime: null,
+    lastClose: null,
+    startTime: null,
+    lastEntryTime: null,
+    regime: 0,
+    ladder: [],
+    base: 0,
+    slots: [],
+    long: { qty: 0, avg: 0 },
+    short: { qty: 0, avg: 0 },
+    closeKeys: [],
+    seq: 0,
+    retired: [],
+    metrics: {
+      matchedPairs: 0,
+      gridProfit: 0,
+      realizedPnl: 0,
+      unrealizedPnl: 0,
+      fees: 0,
+      entries: 0,
+      belowMinimums: 0,
+      unmanagedFills: 0,
+      trailingShifts: 0,
+    },
+    ind: null,
+  };
+  if (s.mode === 'adaptive') {
+    const htfDirect = timeframeMs(timeframe) >= FOUR_H;
+    state.ind = {
+      mama: createMamaFamaState(s.fastLimit, s.slowLimit),
+      atr: createAtrState(s.atrLength),
+      levels: createAdaptiveLevelsState(s.bandMult, s.minDiff),
+      resample: htfDirect ? null : createResampleState(timeframe, '4h'),
+      regime: createRegimeState(s.adxLength, s.adxThreshold),
+      columns: new Array<number>(ADAPTIVE_COLUMNS).fill(0),
+      warmup: ADAPTIVE_WARMUP,
+    };
+    state.status = 'warming_up';
+    for (let j = 1; j <= s.gridNum; j++) state.slots.push(createSlot(j));
+  } else {
+    buildRangeLadder(state);
+    const issues: { field: string; message: string }[] = [];
+    for (let i = 1; i < state.ladder.length; i++) {
+      if (!(state.ladder[i] > state.ladder[i - 1]) || !(state.ladder[i - 1] > 0)) {
+        issues.push({ field: 'gridNum', message: `levels collapse at tick size ${market.tickSize}: use fewer grids or a wider range` });
+        break;
+      }
+    }
+    if (issues.length > 0) throw new StrategySettingsError(issues);
+    for (let j = 0; j <= s.gridNum; j++) state.slots.push(createSlot(j));
+    state.status = s.triggerPrice !== null ? 'waiting_trigger' : 'running';
+  }
+  return state;
+}
+
+function buildRangeLadder(state: GridState): void {
+  const s = state.settings;
+  const lower = s.lowerPrice as number;
+  const upper = s.upperPrice as number;
+  const n = s.gridNum + 3;
+  state.ladder.length = n;
+  for (let i = 0; i < n; i++) {
+    state.ladder[i] = roundPrice(state.market, rangeLevelPrice(lower, upper, s.gridNum, s.spacing, state.base - 1 + i));
+  }
+}
+
+/** Price of level j (rounded to tick). */
+function levelPrice(state: GridState, j: number): number {
+  if (state.settings.mode === 'adaptive') return state.ladder[j];
+  const i = j - state.base + 1;
+  if (i >= 0 && i < state.ladder.length) return state.ladder[i];
+  const s = state.settings;
+  return roundPrice(state.market, rangeLevelPrice(s.lowerPrice as number, s.upperPrice as number, s.gridNum, s.spacing, j));
+}
+
+function inWindow(state: GridState, j: number): boolean {
+  return j >= state.base && j <= state.base + state.settings.gridNum;
+}
+
+// ------------------------------------------------------------------------------------------------
+// sizing and orders
+// ------------------------------------------------------------------------------------------------
+
+function leverageOf(state: GridState): number {
+  return state.market.type === 'perp' ? state.settings.leverage : 1;
+}
+
+/** Base amount for an entry at level j and price p (unfloored). */
+function entryAmount(state: GridState, j: number, p: number): number {
+  const s = state.settings;
+  if (s.amountList) return (s.amountList[j - 1] * leverageOf(state)) / p;
+  switch (s.sizingMode) {
+    case 'base_per_grid':
+      return s.basePerGrid as number;
+    case 'quote_per_grid':
+      return (s.quotePerGrid as number) / p;
+    case 'total_investment':
+      return (s.investment * leverageOf(state)) / s.gridNum / p;
+  }
+}
+
+/** Total notional the grid may hold (the adaptive overbought cap, "sum(initial_capital)"). */
+function maxNotional(state: GridState, price: number): number {
+  const s = state.settings;
+  if (s.amountList) return s.amountList.reduce((a, b) => a + b, 0) * leverageOf(state);
+  switch (s.sizingMode) {
+    case 'base_per_grid':
+      return (s.basePerGrid as number) * s.gridNum * price;
+    case 'quote_per_grid':
+      return (s.quotePerGrid as number) * s.gridNum;
+    case 'total_investment':
+      return s.investment * leverageOf(state);
+  }
+}
+
+function limitOrder(state: GridState, key: string, leg: GridLeg, opening: boolean, price: number, amount: number, tag: string): OrderIntent {
+  const buy = leg === 'long' ? opening : !opening;
+  return {
+    action: 'place',
+    key,
+    type: 'limit',
+    side: buy ? 'buy' : 'sell',
+    positionSide: leg,
+    amount,
+    price,
+    reduceOnly: !opening && state.market.type === 'perp',
+    tag,
+  };
+}
+
+/** Places the entry order of an idle slot. Returns false (slot stays idle, note set) if under minimums. */
+function placeEntry(state: GridState, slot: GridSlot, leg: GridLeg, rawPrice: number, key: string, intents: Intent[]): boolean {
+  const m = state.market;
+  const price = leg === 'long' ? floorPrice(m, rawPrice) : ceilPrice(m, rawPrice);
+  const amount = floorAmount(m, entryAmount(state, slot.j, price));
+  if (!(price > 0) || !meetsMinimums(m, amount, price)) {
+    if (slot.note !== 'below_minimums') state.metrics.belowMinimums++;
+    slot.note = 'below_minimums';
+    return false;
+  }
+  moveSlot(slot, 'open_order');
+  slot.leg = leg;
+  slot.openKey = key;
+  slot.openPrice = price;
+  slot.openAmount = amount;
+  slot.note = null;
+  intents.push(limitOrder(state, key, leg, true, price, amount, 'grid_open'));
+  return true;
+}
+
+/** Take-profit price of a slot: range = the next level; adaptive = the original clamps (§3.5). */
+function tpPrice(slot: GridSlot, grid: GridState): number {
+  const avg = slot.cost / slot.filled;
+  if (grid.settings.mode === 'range') return levelPrice(grid, slot.leg === 'long' ? slot.j + 1 : slot.j - 1);
+  if (slot.leg === 'long') return Math.min(Math.max(avg * 1.004, grid.ladder[slot.j + 1]), avg * 1.08);
+  return Math.max(Math.min(avg * 0.993, grid.ladder[slot.j - 1]), avg * 0.93);
+}
+
+/** Places the take-profit of a `filled` slot. Leaves it `filled` (note set) if under minimums. */
+function placeTp(state: GridState, slot: GridSlot, key: string, intents: Intent[]): void {
+  if (slot.rejects >= MAX_REJECTS) return;
+  const m = state.market;
+  const held = slotHeld(slot);
+  const amount = floorAmount(m, held);
+  const raw = tpPrice(slot, state);
+  const price = slot.leg === 'long' ? ceilPrice(m, raw) : floorPrice(m, raw);
+  if (!meetsMinimums(m, amount, price)) {
+    slot.note = 'tp_below_minimums';
+    return;
+  }
+  moveSlot(slot, 'closing_order');
+  slot.closeKey = key;
+  slot.closePrice = price;
+  slot.note = null;
+  intents.push(limitOrder(state, key, slot.leg, false, price, amount, 'grid_tp'));
+}
+
+/**
+ * Key of an order caused by a fill (or a closed order). A fill of a decision order gives
+ * `${fill.key}>${kind}:${level}`. A fill of an order that was itself fill-driven would grow the key
+ * forever (tp → rearm → tp → ...), so chains keep the decision root and a state counter:
+ * `${root}>${kind}:${level}:${seq}`. Deterministic (the counter is state), bounded, unique.
+ */
+function chainKey(state: GridState, cause: string, kind: string, j: number): string {
+  const gt = cause.indexOf('>');
+  if (gt < 0) return `${cause}>${kind}:${j}`;
+  state.seq++;
+  return `${cause.slice(0, gt)}>${kind}:${j}:${state.seq}`;
+}
+
+function retire(state: GridState, slot: GridSlot): void {
+  if (slot.openKey === null) return;
+  state.retired.push({ key: slot.openKey, j: slot.j, leg: slot.leg, price: slot.openPrice });
+  if (state.retired.length > MAX_RETIRED) state.retired.shift();
+}
+
+/** Cancels a slot's entry order: back to idle, or to filled when part of it filled. */
+function cancelEntry(state: GridState, slot: GridSlot, reason: string, intents: Intent[]): void {
+  intents.push({ action: 'cancel', key: slot.openKey as string, reason });
+  retire(state, slot);
+  if (slot.filled > EPS) {
+    moveSlot(slot, 'filled');
+    slot.openKey = null;
+  } else moveSlot(slot, 'idle');
+}
+
+function findSlot(state: GridState, j: number): GridSlot | null {
+  const slots = state.slots;
+  for (let i = 0; i < slots.length; i++) if (slots[i].j === j) return slots[i];
+  return null;
+}
+
+// ------------------------------------------------------------------------------------------------
+// positions
+// ------------------------------------------------------------------------------------------------
+
+/** Applies any fill to the long/short leg (buy adds to long, sell reduces it; mirror for short). Returns realised PnL. */
+function applyPosition(state: GridState, fill: Fill): number {
+  const leg = fill.positionSide === 'long' ? state.long : state.short;
+  const adds = (fill.positionSide === 'long') === (fill.side === 'buy');
+  state.metrics.fees += fill.fee;
+  let pnl = -fill.fee;
+  if (adds) {
+    const q = leg.qty + fill.amount;
+    leg.avg = q > 0 ? (leg.avg * leg.qty + fill.price * fill.amount) / q : 0;
+    leg.qty = q;
+  } else {
+    const amt = Math.min(fill.amount, leg.qty);
+    pnl += fill.positionSide === 'long' ? (fill.price - leg.avg) * amt : (leg.avg - fill.price) * amt;
+    leg.qty -= amt;
+    if (leg.qty <= EPS) {
+      leg.qty = 0;
+      leg.avg = 0;
+    }
+  }
+  state.metrics.realizedPnl += pnl;
+  return pnl;
+}
+
+function marketClose(state: GridState, leg: GridLeg, key: string, intents: Intent[]): void {
+  const pos = leg === 'long' ? state.long : state.short;
+  const amount = floorAmount(state.market, pos.qty);
+  if (!(amount > 0)) return;
+  intents.push({
+    action: 'place',
+    key,
+    type: 'market',
+    side: leg === 'long' ? 'sell' : 'buy',
+    positionSide: leg,
+    amount,
+    reduceOnly: state.market.type === 'perp',
+    tag: 'grid_close',
+  });
+  state.closeKeys.push(key);
+}
+
+/** Cancels every order, market-closes both legs and stops the grid. */
+function closeAll(state: GridState, candleTime: number, reason: string, intents: Intent[]): void {
+  for (const slot of state.slots) {
+    if (slot.st === 'open_order') cancelEntry(state, slot, reason, intents);
+    if (slot.st === 'closing_order') {
+      intents.push({ action: 'cancel', key: slot.closeKey as string, reason });
+      moveSlot(slot, 'done');
+    } else if (slot.st === 'filled') moveSlot(slot, 'done');
+    if (slot.st === 'done') moveSlot(slot, 'idle');
+  }
+  const p = `${state.botId}:${candleTime}:close:`;
+  marketClose(state, 'long', `${p}0`, intents);
+  marketClose(state, 'short', `${p}1`, intents);
+  state.status = 'stopped';
+  state.stopReason = reason;
+}
+
+// ------------------------------------------------------------------------------------------------
+// decide
+// ------------------------------------------------------------------------------------------------
+
+const mamaOut: MamaFamaValue = { mama: NaN, fama: NaN };
+
+/** Updates the adaptive indicators with a closed chart candle; returns true once the ladder is usable. */
+function updateAdaptive(state: GridState, c: Candle): boolean {
+  const ind = state.ind as AdaptiveIndicators;
+  const mf = updateMamaFama(ind.mama, c.close, mamaOut);
+  const atr = updateAtr(ind.atr, c.high, c.low, c.close);
+  if (ind.resample === null) {
+    state.regime = updateRegime(ind.regime, c.high, c.low, c.close);
+  } else {
+    let bar = updateResample(ind.resample, c);
+    while (bar) {
+      state.regime = updateRegime(ind.regime, bar.high, bar.low, bar.close);
+      bar = takeResampled(ind.resample);
+    }
+  }
+  const ok = updateAdaptiveLevels(ind.levels, mf.fama, atr, ind.columns);
+  if (!ok) return false;
+  expandAdaptiveLadder(ind.columns, state.settings.gridNum, state.ladder);
+  if (ind.warmup > 0) ind.warmup--;
+  return ind.warmup === 0;
+}
+
+function touched(trigger: number, c: Candle, prevClose: number | null): boolean {
+  const lo = prevClose !== null ? Math.min(c.low, prevClose) : c.low;
+  const hi = prevClose !== null ? Math.max(c.high, prevClose) : c.high;
+  return lo <= trigger && trigger <= hi;
+}
+
+/** Exit checks on the closed candle; returns the stop reason or null. */
+function exitReason(state: GridState, c: Candle, closeTime: number): string | null {
+  const s = state.settings;
+  if (s.mode === 'range') {
+    const short = s.direction === 'short';
+    if (s.stopLossPrice !== null && (short ? c.high >= s.stopLossPrice : c.low <= s.stopLossPrice)) return 'stop_loss_price';
+    if (s.takeProfitPrice !== null && (short ? c.low <= s.takeProfitPrice : c.high >= s.takeProfitPrice)) return 'take_profit_price';
+  }
+  if (s.stopLossPct !== null) {
+    const lim = -s.stopLossPct;
+    const L = state.long;
+    const S = state.short;
+    if (L.qty > 0 && ((c.close - L.avg) / L.avg) * 100 < lim) return 'stop_loss';
+    if (S.qty > 0 && ((S.avg - c.close) / S.avg) * 100 < lim) return 'stop_loss';
+  }
+  if (s.customStopMinutes !== null) {
+    const ref = state.lastEntryTime ?? (state.startTime as number);
+    if (closeTime - ref >= s.customStopMinutes * 60_000) return 'time_stop';
+  }
+  return null;
+}
+
+/** Bybit trailing: one interval beyond the range → cancel the far entry and shift the window one grid. */
+function trail(state: GridState, close: number, intents: Intent[]): void {
+  const s = state.settings;
+  const N = s.gridNum;
+  let shifted = false;
+  for (let guard = 0; guard < N; guard++) {
+    let up: boolean;
+    if (s.trailingUp && close >= levelPrice(state, state.base + N + 1)) up = true;
+    else if (s.trailingDown && close <= levelPrice(state, state.base - 1)) up = false;
+    else break;
+    if (up && s.trailingUpLimit !== null && levelPrice(state, state.base + N + 1) > s.trailingUpLimit) break;
+    if (!up && s.trailingDownLimit !== null && levelPrice(state, state.base - 1) < s.trailingDownLimit) break;
+    if (!up && !(levelPrice(state, state.base - 1) > 0)) break;
+    if (state.slots.length >= 3 * (N + 1)) break; // too many levels still holding positions outside the window
+    const dropJ = up ? state.base : state.base + N;
+    const drop = findSlot(state, dropJ);
+    if (drop && drop.st === 'open_order') cancelEntry(state, drop, up ? 'trailing_up' : 'trailing_down', intents);
+    if (drop && drop.st === 'idle') state.slots.splice(state.slots.indexOf(drop), 1);
+    state.base += up ? 1 : -1;
+    const addJ = up ? state.base + N : state.base;
+    if (!findSlot(state, addJ)) {
+      if (up) state.slots.push(createSlot(addJ));
+      else state.slots.unshift(createSlot(addJ));
+    }
+    state.metrics.trailingShifts++;
+    shifted = true;
+    buildRangeLadder(state);
+  }
+  if (shifted) state.slots.sort((a, b) => a.j - b.j);
+}
+
+interface Candidate {
+  slot: GridSlot;
+  leg: GridLeg;
+  price: number;
+  dist: number;
+  live: boolean;
+}
+
+/** Places take-profits, entries, and cancels what must go (adaptive drift, regime, maxOpenOrders). */
+function sync(state: GridState, c: Candle, intents: Intent[]): void {
+  const s = state.settings;
+  const close = c.close;
+  const prefix = `${state.botId}:${c.time}:`;
+  const adaptive = s.mode === 'adaptive';
+  const allowLong = s.direction !== 'short';
+  const allowShort = s.direction !== 'long';
+  let blockLong = false;
+  let blockShort = false;
+  if (adaptive) {
+    if (s.useRegimeFilter) {
+      blockLong = state.regime === -2;
+      blockShort = state.regime === 2;
+    }
+    const cap = (0.95 * maxNotional(state, close)) / close;
+    if (state.long.qty > cap) blockLong = true; // overbought
+    if (state.short.qty > cap) blockShort = true; // oversold (the original computed it but never checked it)
+  }
+  const top = adaptive ? s.gridNum : state.base + s.gridNum;
+  const bottom = adaptive ? 1 : state.base;
+  const reprice = s.repricePct / 100;
+
+  let closing = 0;
+  let cands: Candidate[] | null = null;
+  const slots = state.slots;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    if (slot.st === 'filled') placeTp(state, slot, `${prefix}tp:${slot.j}`, intents);
+    if (slot.st === 'closing_order') {
+      closing++;
+      continue;
+    }
+    if (slot.st !== 'idle' && slot.st !== 'open_order') continue;
+    const j = slot.j;
+    if (j < bottom || j > top) continue;
+    const lvl = levelPrice(state, j);
+    let leg: GridLeg | null = null;
+    if (slot.st === 'open_order') leg = slot.leg;
+    else if (lvl < close && allowLong && (adaptive || j < top)) leg = 'long';
+    else if (lvl > close && allowShort && (adaptive || j > bottom)) leg = 'short';
+    if (leg === null) continue;
+    let price = lvl;
+    if (adaptive) {
+      if (leg === 'long' && price < 0.9 * close) price = (price + close) / 2;
+      if (leg === 'short' && price > 1.1 * close) price = (price + close) / 2;
+    }
+    if (slot.st === 'open_order') {
+      if (adaptive) {
+        const eligible = leg === 'long' ? lvl < close && !blockLong : lvl > close && !blockShort;
+        if (!eligible) {
+          cancelEntry(state, slot, 'level_ineligible', intents);
+          if ((slot.st as SlotStatus) === 'filled') placeTp(state, slot, `${prefix}tp:${j}`, intents);
+          continue;
+        }
+        if (slot.filled <= EPS && Math.abs(price - slot.openPrice) > reprice * slot.openPrice) {
+          cancelEntry(state, slot, 'reprice', intents);
+          // falls through as a candidate for a new order at the new price
+        }
+      }
+    }
+    if (slot.st === 'idle') {
+      if (slot.rejects >= MAX_REJECTS) continue;
+      if (leg === 'long' ? blockLong : blockShort) continue;
+    }
+    const live = slot.st === 'open_order';
+    if (s.maxOpenOrders === null) {
+      if (!live) placeEntry(state, slot, leg, price, `${prefix}open:${j}`, intents);
+      continue;
+    }
+    (cands ??= []).push({ slot, leg, price, dist: Math.abs(price - close), live });
+  }
+  if (cands === null) return;
+  // maxOpenOrders: take-profits are always kept; entry orders go to the levels nearest the price.
+  cands.sort((a, b) => a.dist - b.dist || a.slot.j - b.slot.j);
+  let budget = (s.maxOpenOrders as number) - closing;
+  for (const cd of cands) {
+    if (budget > 0) {
+      if (cd.live) budget--;
+      else if (placeEntry(state, cd.slot, cd.leg, cd.price, `${prefix}open:${cd.slot.j}`, intents)) budget--;
+    } else if (cd.live) {
+      cancelEntry(state, cd.slot, 'max_open_orders', intents);
+      if (cd.slot.st === 'filled') placeTp(state, cd.slot, `${prefix}tp:${cd.slot.j}`, intents);
+    }
+  }
+}
+
+function liveOrders(state: GridState): number {
+  let n = 0;
+  for (const slot of state.slots) if (slot.st === 'open_order' || slot.st === 'closing_order') n++;
+  return n;
+}
+
+function decide(state: GridState, c: Candle, market: MarketSpec): StrategyResult<GridState> {
+  const intents: Intent[] = [];
+  if (state.lastCandleTime !== null && c.time <= state.lastCandleTime) return { state, intents };
+  const m = state.market;
+  if (
+    m.tickSize !== market.tickSize ||
+    m.amountStep !== market.amountStep ||
+    m.minAmount !== market.minAmount ||
+    m.minNotional !== market.minNotional
+  ) {
+    state.market = { ...market };
+    if (state.settings.mode === 'range') buildRangeLadder(state);
+  }
+  const closeTime = c.time + timeframeMs(state.timeframe);
+  const prevClose = state.lastClose;
+  state.lastCandleTime = c.time;
+  state.lastClose = c.close;
+  if (state.startTime === null) state.startTime = closeTime;
+  const L = state.long;
+  const S = state.short;
+  state.metrics.unrealizedPnl = (c.close - L.avg) * L.qty + (S.avg - c.close) * S.qty;
+
+  if (state.settings.mode === 'adaptive') {
+    const ready = updateAdaptive(state, c);
+    if (state.status === 'warming_up') {
+      if (!ready) return { state, intents };
+      state.status = 'running';
+      state.startTime = closeTime;
+    }
+  }
+  if (state.status === 'stopped') {
+    // a close that was rejected or cancelled: try again
+    if (state.closeKeys.length === 0) {
+      const p = `${state.botId}:${c.time}:close:`;
+      marketClose(state, 'long', `${p}0`, intents);
+      marketClose(state, 'short', `${p}1`, intents);
+    }
+    return { state, intents };
+  }
+  if (state.status === 'waiting_trigger') {
+    if (!touched(state.settings.triggerPrice as number, c, prevClose)) return { state, intents };
+    state.status = 'running';
+    state.startTime = closeTime;
+  }
+  const reason = exitReason(state, c, closeTime);
+  if (reason !== null) {
+    closeAll(state, c.time, reason, intents);
+    return { state, intents };
+  }
+  if (state.settings.mode === 'range' && (state.settings.trailingUp || state.settings.trailingDown)) trail(state, c.close, intents);
+  sync(state, c, intents);
+  return { state, intents };
+}
+
+// ------------------------------------------------------------------------------------------------
+// fills and closed orders
+// ------------------------------------------------------------------------------------------------
+
+function onEntryFill(state: GridState, slot: GridSlot, fill: Fill, intents: Intent[]): void {
+  slot.filled += fill.amount;
+  slot.cost += fill.amount * fill.price;
+  slot.fees += fill.fee;
+  slot.rejects = 0;
+  state.lastEntryTime = fill.time;
+  state.metrics.entries++;
+  if (fill.remaining > EPS) return;
+  moveSlot(slot, 'filled');
+  slot.openKey = null;
+  if (state.status !== 'running') {
+    // the grid stopped while this order was resting: close what it bought
+    moveSlot(slot, 'done');
+    moveSlot(slot, 'idle');
+    marketClose(state, fill.positionSide, chainKey(state, fill.key, 'close', slot.j), intents);
+    return;
+  }
+  placeTp(state, slot, chainKey(state, fill.key, 'tp', slot.j), intents);
+  if (state.settings.mode === 'adaptive') rearmAdaptive(state, slot, fill, intents);
+}
+
+/** The original's re-arm (§3.5): long → a new buy one level down at min(level_{i−1}, fill·0.995); short mirror. */
+function rearmAdaptive(state: GridState, filled: GridSlot, fill: Fill, intents: Intent[]): void {
+  const s = state.settings;
+  const long = filled.leg === 'long';
+  const j = long ? filled.j - 1 : filled.j + 1;
+  if (j < 1 || j > s.gridNum) return;
+  const slot = findSlot(state, j);
+  if (!slot || slot.st !== 'idle' || slot.rejects >= MAX_REJECTS) return;
+  if (s.useRegimeFilter && state.regime === (long ? -2 : 2)) return;
+  if (s.maxOpenOrders !== null && liveOrders(state) >= s.maxOpenOrders) return;
+  const price = long ? Math.min(state.ladder[j], fill.price * 0.995) : Math.max(state.ladder[j], fill.price * 1.005);
+  placeEntry(state, slot, filled.leg, price, chainKey(state, fill.key, 'rearm', j), intents);
+}
+
+function onTpFill(state: GridState, slot: GridSlot, fill: Fill, intents: Intent[]): void {
+  slot.closed += fill.amount;
+  slot.proceeds += fill.amount * fill.price;
+  slot.fees += fill.fee;
+  if (fill.remaining > EPS) return;
+  slot.closeKey = null;
+  if (slotHeld(slot) > EPS && floorAmount(state.market, slotHeld(slot)) > 0) {
+    moveSlot(slot, 'filled'); // the TP covered less than held (should not happen): re-place next candle
+    return;
+  }
+  moveSlot(slot, 'done');
+  const profit = (slot.leg === 'long' ? slot.proceeds - slot.cost : slot.cost - slot.proceeds) - slot.fees;
+  state.metrics.matchedPairs++;
+  state.metrics.gridProfit += profit;
+  const { j, leg, openPrice } = slot;
+  moveSlot(slot, 'idle');
+  slot.rejects = 0;
+  // range: re-arm the level at once (the price just left it by one grid, so the order rests)
+  if (state.settings.mode !== 'range' || state.status !== 'running' || !inWindow(state, j)) return;
+  const s = state.settings;
+  if (s.maxOpenOrders !== null && liveOrders(state) >= s.maxOpenOrders) return;
+  placeEntry(state, slot, leg, openPrice || levelPrice(state, j), chainKey(state, fill.key, 'rearm', j), intents);
+}
+
+function onOrphanFill(state: GridState, r: RetiredOrder, fill: Fill, intents: Intent[]): void {
+  const slot = findSlot(state, r.j);
+  if (slot && slot.st === 'open_order' && slot.filled <= EPS && slot.leg === r.leg) {
+    intents.push({ action: 'cancel', key: slot.openKey as string, reason: 'level_filled_by_previous_order' });
+    retire(state, slot);
+    slot.openKey = fill.key;
+    slot.openPrice = r.price;
+  } else if (slot && slot.st === 'idle') {
+    moveSlot(slot, 'open_order');
+    slot.leg = r.leg;
+    slot.openKey = fill.key;
+    slot.openPrice = r.price;
+    slot.openAmount = fill.amount + fill.remaining;
+  } else {
+    state.metrics.unmanagedFills++;
+    if (state.status === 'stopped') marketClose(state, fill.positionSide, chainKey(state, fill.key, 'close', r.j), intents);
+    return;
+  }
+  onEntryFill(state, slot, fill, intents);
+}
+
+function onFill(state: GridState, fill: Fill): StrategyResult<GridState> {
+  const intents: Intent[] = [];
+  applyPosition(state, fill);
+  const ck = state.closeKeys.indexOf(fill.key);
+  if (ck >= 0) {
+    if (fill.remaining <= EPS) state.closeKeys.splice(ck, 1);
+    return { state, intents };
+  }
+  for (const slot of state.slots) {
+    if (slot.openKey === fill.key && slot.st === 'open_order') {
+      onEntryFill(state, slot, fill, intents);
+      return { state, intents };
+    }
+    if (slot.closeKey === fill.key && slot.st === 'closing_order') {
+      onTpFill(state, slot, fill, intents);
+      return { state, intents };
+    }
+  }
+  const ri = state.retired.findIndex((r) => r.key === fill.key);
+  if (ri >= 0) {
+    const r = state.retired[ri];
+    if (fill.remaining <= EPS) state.retired.splice(ri, 1);
+    onOrphanFill(state, r, fill, intents);
+    return { state, intents };
+  }
+  state.metrics.unmanagedFills++;
+  return { state, intents };
+}
+
+function onOrderClosed(state: GridState, ev: OrderClosedEvent): StrategyResult<GridState> {
+  const intents: Intent[] = [];
+  const ck = state.closeKeys.indexOf(ev.key);
+  if (ck >= 0) {
+    state.closeKeys.splice(ck, 1); // decide() retries the close while the grid is stopped
+    return { state, intents };
+  }
+  for (const slot of state.slots) {
+    if (slot.openKey === ev.key && slot.st === 'open_order') {
+      if (ev.status === 'rejected') {
+        slot.rejects++;
+        slot.note = `rejected: ${ev.reason ?? 'unknown'}`;
+      }
+      if (slot.filled > EPS) {
+        moveSlot(slot, 'filled');
+        slot.openKey = null;
+        if (state.status === 'running') placeTp(state, slot, chainKey(state, ev.key, 'tp', slot.j), intents);
+      } else {
+        const note = slot.note;
+        moveSlot(slot, 'idle');
+        slot.note = note;
+      }
+      return { state, intents };
+    }
+    if (slot.closeKey === ev.key && slot.st === 'closing_order') {
+      if (ev.status === 'rejected') {
+        slot.rejects++;
+        slot.note = `tp rejected: ${ev.reason ?? 'unknown'}`;
+      }
+      moveSlot(slot, 'filled'); // the next decide re-places the take-profit
+      slot.closeKey = null;
+      return { state, intents };
+    }
+  }
+  const ri = state.retired.findIndex((r) => r.key === ev.key);
+  if (ri >= 0) state.retired.splice(ri, 1);
+  return { state, intents };
+}
+
+export const gridStrategy: Strategy<GridSettings, GridState> = {
+  name: 'grid',
+  parseSettings: parseGridSettings,
+  init: initGrid,
+  decide,
+  onFill,
+  onOrderClosed,
+};

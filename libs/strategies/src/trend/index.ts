@@ -1,0 +1,2 @@
+export * from './bb-state.indicator';
+export * from './trend-state.indicator';
