@@ -25,6 +25,7 @@ const shared = { resolve: { alias }, plugins };
 export default defineConfig({
   ...shared,
   test: {
+    reporters: ['default', './test/setup/summary-reporter.ts'],
     projects: [
       {
         ...shared,

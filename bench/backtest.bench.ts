@@ -91,10 +91,10 @@ function pickSettings(name: string, s: AnyStrategy): unknown {
   return {};
 }
 
-export async function runBacktestBench(n = 1_000_000): Promise<BacktestBenchRow[]> {
+export async function runBacktestBench(n = 1_000_000, only?: readonly string[]): Promise<BacktestBenchRow[]> {
   const candles = synthesiseCandles(n);
   const rows: BacktestBenchRow[] = [];
-  for (const name of ['hyperrsi', 'grid', 'sma_cross']) {
+  for (const name of only?.length ? only : ['hyperrsi', 'grid', 'sma_cross']) {
     const strategy = findStrategy(name);
     if (!strategy) {
       process.stdout.write(`backtest bench: strategy "${name}" is not registered yet, skipped\n`);
@@ -119,7 +119,7 @@ export async function runBacktestBench(n = 1_000_000): Promise<BacktestBenchRow[
     rows.push(row);
     process.stdout.write(
       `backtest ${name.padEnd(9)} ${n.toLocaleString('en-US')} candles in ${seconds.toFixed(2)} s = ${Math.round(row.candlesPerSecond).toLocaleString('en-US')} candles/s, ` +
-        `${row.trades} trades, peak RSS ${row.peakRssMb.toFixed(0)} MB (heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB)\n`,
+        `${row.trades} trades, settings ${row.settings.length > 2 ? "full" : "defaults"}, peak RSS ${row.peakRssMb.toFixed(0)} MB (heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB)\n`,
     );
   }
   process.stdout.write(`machine: ${cpus()[0]?.model ?? 'unknown'} x${cpus().length}, node ${process.version}\n`);
@@ -127,8 +127,9 @@ export async function runBacktestBench(n = 1_000_000): Promise<BacktestBenchRow[
 }
 
 if (require.main === module) {
+  // node -r ./scripts/register.js bench/backtest.bench.ts [candles] [strategy ...]
   const n = Number(process.argv[2] ?? 1_000_000);
-  runBacktestBench(n).catch((e: unknown) => {
+  runBacktestBench(n, process.argv.slice(3)).catch((e: unknown) => {
     process.stderr.write(`${String(e)}\n`);
     process.exit(1);
   });

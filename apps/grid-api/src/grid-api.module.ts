@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { TbConfigModuleOptions } from '@tb/config';
 import { PlatformModule } from '@tb/platform';
+import { UsersModule } from '@tb/users';
+import { OrdersHttpModule } from '@tb/orders';
 
 /** GRID API (:8012): /api/grid/... plus the shared routers. */
 @Module({})
@@ -8,7 +10,7 @@ export class GridApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: GridApiModule,
-      imports: [PlatformModule.forRoot(options)],
+      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule],
     };
   }
 }

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { TbConfigModuleOptions } from '@tb/config';
 import { PlatformModule } from '@tb/platform';
+import { UsersModule } from '@tb/users';
+import { OrdersHttpModule } from '@tb/orders';
 
 /** HYPERRSI API (:8000): /api/hyperrsi/... plus the shared routers. */
 @Module({})
@@ -8,7 +10,7 @@ export class HyperrsiApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: HyperrsiApiModule,
-      imports: [PlatformModule.forRoot(options)],
+      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule],
     };
   }
 }

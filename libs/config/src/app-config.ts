@@ -36,4 +36,14 @@ export class AppConfig {
   readonly telegram!: { readonly botToken?: string; readonly apiRoot?: string };
   readonly jobs!: { readonly concurrency: number; readonly retentionS: number };
   readonly backtest!: { readonly syncMaxCandles: number };
+  readonly exchange!: {
+    readonly apiUrls: Readonly<Record<string, Readonly<Record<string, string>>>>;
+    readonly timeoutMs: number;
+    readonly rateLimitMs?: number;
+  };
+  readonly oms!: {
+    readonly pendingGraceMs: number;
+    readonly unknownOrderPolicy: 'resend' | 'reject';
+    readonly reconcileIntervalMs: number;
+  };
 }

@@ -119,6 +119,33 @@ export class EnvironmentVariables {
 
   @Type(() => Number) @IsInt() @Min(1) @Max(50_000_000)
   BACKTEST_SYNC_MAX_CANDLES = 50_000;
+
+  /**
+   * Optional JSON map of ccxt `urls.api` overrides per exchange id, e.g. a regional endpoint or a proxy:
+   * {"binance":{"public":"https://api1.binance.com/api/v3","private":"https://api1.binance.com/api/v3"}}.
+   */
+  @IsOptional() @IsString()
+  EXCHANGE_API_URLS?: string;
+
+  /** Per-request exchange timeout (ms). */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(120_000)
+  EXCHANGE_TIMEOUT_MS = 10_000;
+
+  /** Override ccxt's request spacing (ms). Leave unset in production: ccxt's per-exchange value is right. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000)
+  EXCHANGE_RATE_LIMIT_MS?: number;
+
+  /** Reconciler: how long a PENDING order unknown to the exchange waits before the resend policy applies (ms). */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
+  OMS_PENDING_GRACE_MS = 30_000;
+
+  /** What the reconciler does with a PENDING order the exchange never received: resend it or reject it. */
+  @IsIn(['resend', 'reject'])
+  OMS_UNKNOWN_ORDER_POLICY: 'resend' | 'reject' = 'resend';
+
+  /** Reconciler period (ms). */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
+  OMS_RECONCILE_INTERVAL_MS = 15_000;
 }
 
 /** Names the platform reads; anything else starting with TB_ is a typo and is rejected. */
@@ -130,4 +157,6 @@ export const KNOWN_VARIABLES: readonly string[] = Object.keys(new EnvironmentVar
   'JWT_SECRET',
   'TELEGRAM_BOT_TOKEN',
   'TELEGRAM_API_ROOT',
+  'EXCHANGE_API_URLS',
+  'EXCHANGE_RATE_LIMIT_MS',
 ]);

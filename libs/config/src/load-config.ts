@@ -79,6 +79,19 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
   if (production && parsed.CORS_ORIGINS.trim() === '*') {
     issues.push({ variable: 'CORS_ORIGINS', rule: '"*" is not allowed when NODE_ENV=production' });
   }
+  let apiUrls: Record<string, Record<string, string>> = {};
+  if (parsed.EXCHANGE_API_URLS) {
+    try {
+      const v = JSON.parse(parsed.EXCHANGE_API_URLS) as unknown;
+      const ok =
+        typeof v === 'object' && v !== null && !Array.isArray(v) &&
+        Object.values(v).every((m) => typeof m === 'object' && m !== null && Object.values(m).every((u) => typeof u === 'string' && /^https?:\/\//.test(u)));
+      if (!ok) throw new Error('shape');
+      apiUrls = v as Record<string, Record<string, string>>;
+    } catch {
+      issues.push({ variable: 'EXCHANGE_API_URLS', rule: 'must be a JSON object {exchangeId: {urlKey: "http(s)://..."}}' });
+    }
+  }
   if (issues.length > 0) throw new ConfigValidationError(issues);
 
   const keys = new Map<string, Buffer>();
@@ -125,6 +138,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
     telegram: { botToken: parsed.TELEGRAM_BOT_TOKEN, apiRoot: parsed.TELEGRAM_API_ROOT },
     jobs: { concurrency: parsed.WORKER_CONCURRENCY, retentionS: parsed.JOBS_RETENTION_S },
     backtest: { syncMaxCandles: parsed.BACKTEST_SYNC_MAX_CANDLES },
+    exchange: { apiUrls, timeoutMs: parsed.EXCHANGE_TIMEOUT_MS, rateLimitMs: parsed.EXCHANGE_RATE_LIMIT_MS },
+    oms: {
+      pendingGraceMs: parsed.OMS_PENDING_GRACE_MS,
+      unknownOrderPolicy: parsed.OMS_UNKNOWN_ORDER_POLICY,
+      reconcileIntervalMs: parsed.OMS_RECONCILE_INTERVAL_MS,
+    },
   };
   return Object.setPrototypeOf(config, AppConfig.prototype) as AppConfig;
 }

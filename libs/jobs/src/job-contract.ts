@@ -13,6 +13,8 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export interface JobPayloads {
   /** Remove finished jobs older than the retention window from every queue. */
   'maintenance.prune-finished-jobs': { retentionS: number };
+  /** Run a stored backtest (`backtest_runs.id`); the job id is the run id, so a run is queued at most once. */
+  'backtests.run': { runId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -36,6 +38,7 @@ export interface JobDefinition {
 
 export const JOBS = {
   'maintenance.prune-finished-jobs': { queue: QueueName.Maintenance, options: { ...DEFAULTS, attempts: 1 } },
+  'backtests.run': { queue: QueueName.Backtests, options: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } },
 } satisfies { readonly [K in JobName]: JobDefinition };
 
 export type JobsOfQueue<Q extends QueueName> = { [K in JobName]: (typeof JOBS)[K]['queue'] extends Q ? K : never }[JobName];

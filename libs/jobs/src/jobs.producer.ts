@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { currentRequestId } from '@tb/common';
@@ -14,7 +14,17 @@ export class JobsProducer {
     @InjectQueue(QueueName.Backtests) backtests: Queue,
   ) {
     this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Backtests]: backtests };
+    for (const q of Object.values(this.queues)) {
+      // connection errors surface through the health probes; log them once per outage, never crash
+      let down = false;
+      q.on('error', (err: Error) => {
+        if (!down) this.logger.warn({ msg: 'queue connection error', queue: q.name, error: err.message });
+        down = true;
+      });
+    }
   }
+
+  private readonly logger = new Logger(JobsProducer.name);
 
   async enqueue<K extends JobName>(name: K, payload: JobPayloads[K], options: JobsOptions = {}): Promise<Job<JobEnvelope<K>>> {
     const def = JOBS[name];

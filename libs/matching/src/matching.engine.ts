@@ -3,7 +3,6 @@ import type {
   EngineEvent,
   EngineEventHandler,
   FundingRate,
-  LimitFillRule,
   Liquidity,
   MatchingConfig,
   PositionView,

@@ -113,14 +113,7 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
   const serverNow = (): number => baseNow() + timeOffset;
   const exchangeInfo = JSON.parse(readFileSync(opts.exchangeInfoFile ?? FAKE_BINANCE_EXCHANGE_INFO, 'utf8')) as { symbols: Array<Record<string, unknown>> };
   const stateFile = opts.stateFile;
-  let state: FakeBinanceState | undefined;
-  const persist = (): void => {
-    if (!stateFile || !state) return;
-    const tmp = `${stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state.snapshot()));
-    renameSync(tmp, stateFile);
-  };
-  state = new FakeBinanceState({
+  const state: FakeBinanceState = new FakeBinanceState({
     symbols: parseSymbols(exchangeInfo),
     balances: opts.balances ?? { USDT: 10_000 },
     prices: opts.prices ?? { BTCUSDT: 60_000, ETHUSDT: 3_000, XRPUSDT: 0.5 },
@@ -128,8 +121,14 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     takerFee: opts.takerFee,
     duplicateScope: opts.duplicateScope,
     now: serverNow,
-    onMutation: persist,
+    onMutation: () => persist(),
   });
+  function persist(): void {
+    if (!stateFile) return;
+    const tmp = `${stateFile}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state.snapshot()));
+    renameSync(tmp, stateFile);
+  }
   if (opts.initialState) state.restore(opts.initialState);
   const st = state;
   const faults = new FaultPlan();

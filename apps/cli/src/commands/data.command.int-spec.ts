@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Command } from 'commander';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '@tb/database';
 import { CandleValidationError } from '@tb/market';
@@ -25,12 +24,12 @@ let ds: DataSource;
 let tmp: string;
 
 async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
+  const c = new DataSource({ type: 'postgres', url: ADMIN_URL });
+  await c.initialize();
   try {
     await c.query(sql);
   } finally {
-    await c.end();
+    await c.destroy();
   }
 }
 

@@ -6,7 +6,7 @@ import { runBacktest, ledgerTolerance } from './backtest.runner';
 import { parseCandleCsv } from './csv-candles.reader';
 import { smaCrossStrategy } from './sma-cross.strategy';
 import { PERP, SPOT, scriptedStrategy } from './testing/scripted.strategy';
-import type { BacktestResult } from './backtest.types';
+import type { BacktestInput, BacktestResult } from './backtest.types';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
 const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
@@ -58,7 +58,7 @@ describe('runBacktest on real candles (BTC/USDT 1h 2024)', () => {
     ['spot chaos order flow', { strategy: chaosStrategy(false), settings: {}, market: SPOT }],
     ['perp chaos order flow 20x', { strategy: chaosStrategy(true), settings: {}, market: PERP, leverage: 20 }],
   ])('closes the ledger: %s', (_name, extra) => {
-    const r = runBacktest({ ...base, ...extra });
+    const r = runBacktest({ ...base, ...extra } as BacktestInput);
     expect(r.trades.length).toBeGreaterThan(10);
     expectLedgerCloses(r);
     expect(r.equityValue.length).toBe(cols.length);

@@ -123,35 +123,38 @@ export function monthlyBreakdown(time: Float64Array, equity: Float64Array, initi
   const rows: MonthlyRow[] = [];
   const n = time.length;
   if (n === 0) return rows;
+  const ends: number[] = [];
   let start = initial;
-  let key = monthKey(time[0]);
+  let first = time[0];
   let boundary = nextMonthStart(time[0]);
-  const closeCount = new Map<string, number>();
-  for (const t of trades) {
-    const k = monthKey(t.exitTime);
-    closeCount.set(k, (closeCount.get(k) ?? 0) + 1);
-  }
   const push = (end: number) => {
-    rows.push({
-      month: key,
-      startEquity: start,
-      endEquity: end,
-      returnPct: start > 0 ? (end / start - 1) * 100 : 0,
-      pnl: end - start,
-      trades: closeCount.get(key) ?? 0,
-    });
+    rows.push({ month: monthKey(first), startEquity: start, endEquity: end, returnPct: start > 0 ? (end / start - 1) * 100 : 0, pnl: end - start, trades: 0 });
   };
   for (let i = 0; i < n; i++) {
     if (time[i] >= boundary) {
       const end = equity[i - 1];
       push(end);
+      ends.push(boundary);
       start = end;
-      key = monthKey(time[i]);
+      first = time[i];
       boundary = nextMonthStart(time[i]);
     }
   }
   push(equity[n - 1]);
-  return rows;
+  ends.push(Infinity);
+  // trades closed per month: the month row whose [start of month, next month) holds the exit time
+  const counts = new Array<number>(rows.length).fill(0);
+  for (const t of trades) {
+    let lo = 0;
+    let hi = rows.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (t.exitTime < ends[mid]) hi = mid;
+      else lo = mid + 1;
+    }
+    counts[lo]++;
+  }
+  return rows.map((r, k) => ({ ...r, trades: counts[k] }));
 }
 
 export function exitReasonTable(trades: readonly TradeRecord[]): ExitReasonRow[] {

@@ -23,4 +23,5 @@ export enum ErrorCode {
   BacktestNotCancellable = 'BACKTEST_NOT_CANCELLABLE',
   NoMarketData = 'NO_MARKET_DATA',
   InvalidCredentials = 'INVALID_CREDENTIALS',
+  InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
 }

@@ -24,4 +24,5 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.BacktestNotCancellable]: 409,
   [ErrorCode.NoMarketData]: 422,
   [ErrorCode.InvalidCredentials]: 401,
+  [ErrorCode.InvalidRefreshToken]: 401,
 };

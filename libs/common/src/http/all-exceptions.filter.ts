@@ -71,6 +71,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
+      if (typeof response === 'object' && response !== null && (response as { status?: unknown }).status === 'error' && 'details' in response) {
+        // a failed health check (terminus): keep its per-component report as the details
+        return { status, body: { code: ErrorCode.ServiceUnavailable, message: 'Health check failed', details: response } };
+      }
       if (typeof response === 'object' && response !== null && 'code' in response) {
         const r = response as { code: string; message: string; details?: unknown };
         return { status, body: { code: r.code, message: r.message, details: r.details } };

@@ -1,8 +1,16 @@
 import { MarketCandles1732320000000 } from './1732320000000-market-candles';
+import { Users1732400000000 } from './1732400000000-users';
+import { TradingCore1732500000000 } from './1732500000000-trading-core';
+import { BacktestRuns1732600000000 } from './1732600000000-backtest-runs';
+import { PaperExchange1732700000000 } from './1732700000000-paper-exchange';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
  */
 export const MIGRATIONS: Function[] = [
   MarketCandles1732320000000,
+  Users1732400000000,
+  TradingCore1732500000000,
+  BacktestRuns1732600000000,
+  PaperExchange1732700000000,
 ];

@@ -123,7 +123,8 @@ export class CcxtExchange extends ExchangePort {
     const recvWindow = typeof options.recvWindow === 'number' ? options.recvWindow : this.dialect.recvWindowMs;
     this.graceMs = config.ambiguousCreateGraceMs ?? (recvWindow !== null ? recvWindow + 1_000 : 5_000);
     this.registry = config.registry ?? defaultCcxtClientRegistry;
-    const fingerprint = clientFingerprint([config.exchangeId, creds?.apiKey, creds?.secret, creds?.password, config.urls, config.sandbox, options, config.timeoutMs, config.rateLimitMs]);
+    // identity only: the first creator's options / timeouts win for the shared instance
+    const fingerprint = clientFingerprint([config.exchangeId, creds?.apiKey, creds?.secret, creds?.password, config.urls, config.sandbox]);
     this.entry = this.registry.acquire(config.exchangeId, config.accountId, fingerprint, () => {
       const ccxt = loadCcxt();
       const Ctor = (ccxt as unknown as Record<string, new (cfg: Record<string, unknown>) => CcxtClient>)[config.exchangeId];
@@ -152,10 +153,10 @@ export class CcxtExchange extends ExchangePort {
     if (e.marketsLoading) return e.marketsLoading;
     e.marketsLoading = (async () => {
       try {
-        await this.syncTime(true);
+        await this.syncTime(false);
         const raw = await this.retrying('loadMarkets', () => this.client.loadMarkets(e.markets !== null));
         const map = new Map<string, ExchangeMarket>();
-        const mode = this.client.precisionMode;
+        const mode = Number(this.client.precisionMode);
         for (const m of Object.values(raw as Record<string, CcxtMarketLike>)) {
           const mapped = toExchangeMarket(m, mode);
           if (mapped) map.set(mapped.symbol, mapped);
@@ -405,8 +406,7 @@ export class CcxtExchange extends ExchangePort {
   private async syncTime(force: boolean): Promise<void> {
     const e = this.entry;
     if (!this.client.has.fetchTime) return;
-    if (!force && this.clock() - e.timeSyncedAt < this.timeSyncIntervalMs) return;
-    if (force && e.timeSyncedAt !== 0 && this.clock() - e.timeSyncedAt < 1_000) return;
+    if (!force && e.timeSyncedAt !== 0 && this.clock() - e.timeSyncedAt < this.timeSyncIntervalMs) return;
     await this.retrying('loadTimeDifference', () => this.client.loadTimeDifference());
     e.timeSyncedAt = this.clock();
   }

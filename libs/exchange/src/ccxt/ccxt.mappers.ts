@@ -176,6 +176,8 @@ export function toOrderStatus(status: string | null | undefined, amount: number,
       return 'expired';
     case 'rejected':
       return 'rejected';
+    case null:
+    case undefined:
     default:
       // some create responses carry no status: infer from the fill
       return amount > 0 && filled >= amount ? 'closed' : 'open';

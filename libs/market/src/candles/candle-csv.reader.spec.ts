@@ -189,4 +189,23 @@ describe('candle CSV reading', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('parses decimal text to exactly the double Number() gives (fast path and fallbacks)', () => {
+    // Deterministic pseudo-random decimal strings of 1–19 digits, 0–12 decimals, plus edge forms.
+    let seed = 12345;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const texts: string[] = ['0', '0.0', '5.', '.5', '0.00000001', '2697616.0709080002', '12345678901234567890', '1e-7', '1.5E+3', '+7.25'];
+    for (let i = 0; i < 3000; i++) {
+      const len = 1 + (next() % 19);
+      let d = '';
+      for (let k = 0; k < len; k++) d += String(next() % 10);
+      const dec = next() % 13;
+      texts.push(dec > 0 && dec < d.length ? `${d.slice(0, d.length - dec)}.${d.slice(d.length - dec)}` : d);
+    }
+    const csv = texts.map((v, i) => `${T0 + i * 60_000},1,1,1,1,${v}`).join('\n');
+    const s = parseCandleCsv(csv, { timeframe: '1m', batchSize: 1000 });
+    expect(s.candles.length).toBe(texts.length);
+    const mismatches = s.candles.filter((c, i) => !Object.is(c.volume, Number(texts[i])));
+    expect(mismatches).toEqual([]);
+  });
 });

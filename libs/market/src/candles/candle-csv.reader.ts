@@ -41,7 +41,85 @@ export interface CandleSeries {
   readonly missing: number;
 }
 
-const NUMBER_RE = /^ *[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)? *$/;
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Parses a decimal number in s[start, end): optional spaces, sign, digits with at most one '.', optional
+ * exponent. Returns NaN for anything else ('', '0x10', 'NaN', 'Infinity', '1.2.3'). Fast path: up to 15
+ * digits and 22 decimals is `mantissa / 10^scale`, exact operands and one correctly rounded division, so the
+ * result is bit-identical to Number(text); longer or exponent forms fall back to Number() after the syntax check.
+ */
+function parseDecimal(s: string, start: number, end: number): number {
+  let i = start;
+  while (i < end && s.charCodeAt(i) === 32) i++;
+  let stop = end;
+  while (stop > i && s.charCodeAt(stop - 1) === 32) stop--;
+  if (i === stop) return Number.NaN;
+  let neg = false;
+  let c = s.charCodeAt(i);
+  if (c === 45 || c === 43) {
+    neg = c === 45;
+    i++;
+  }
+  let mant = 0;
+  let digits = 0;
+  let scale = 0;
+  let dot = false;
+  for (; i < stop; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mant = mant * 10 + (c - 48);
+      digits++;
+      if (dot) scale++;
+    } else if (c === 46 && !dot) {
+      dot = true;
+    } else {
+      break;
+    }
+  }
+  if (digits === 0) return Number.NaN;
+  if (i < stop) {
+    if (c !== 101 && c !== 69) return Number.NaN; // e / E
+    i++;
+    if (i < stop && (s.charCodeAt(i) === 43 || s.charCodeAt(i) === 45)) i++;
+    if (i === stop) return Number.NaN;
+    for (; i < stop; i++) {
+      c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return Number.NaN;
+    }
+    return Number(s.slice(start, end));
+  }
+  if (digits > 15 || scale > 22) return Number(s.slice(start, end));
+  const v = scale === 0 ? mant : mant / POW10[scale];
+  return neg ? -v : v;
+}
+
+/** Fills `out` with the 6 numbers of a row. Returns -1 when fine, 6 on a wrong column count, else the bad column. */
+function parseRow(line: string, out: Float64Array): number {
+  let start = 0;
+  for (let col = 0; col < 6; col++) {
+    let end = line.indexOf(',', start);
+    if (col === 5) {
+      if (end !== -1) return 6;
+      end = line.length;
+    } else if (end === -1) {
+      return 6;
+    }
+    const v = parseDecimal(line, start, end);
+    if (v !== v) return col;
+    out[col] = v;
+    start = end + 1;
+  }
+  return -1;
+}
+
+function rowError(line: string, lineNo: number, bad: number): CandleValidationError {
+  const f = line.split(',');
+  if (bad === 6) {
+    return new CandleValidationError('CANDLE_COLUMN_COUNT', lineNo, `expected 6 columns (${CANDLE_CSV_COLUMNS.join(',')}), found ${f.length}`);
+  }
+  return new CandleValidationError('CANDLE_NOT_NUMERIC', lineNo, `${CANDLE_CSV_COLUMNS[bad]} "${f[bad]}" is not a number`);
+}
 
 type BatchCore = Omit<CandleBatch, 'bytesRead'>;
 
@@ -58,6 +136,7 @@ class CandleCsvParser {
   private lines: number[] = [];
   private gapCursor = 0;
   private readonly batchSize: number;
+  private readonly row = new Float64Array(6);
 
   constructor(private readonly options: ReadCandleCsvOptions) {
     this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_CANDLE_BATCH_SIZE);
@@ -88,21 +167,15 @@ class CandleCsvParser {
         return undefined;
       }
     }
-    const f = line.split(',');
-    if (f.length !== 6) {
-      throw new CandleValidationError('CANDLE_COLUMN_COUNT', lineNo, `expected 6 columns (${CANDLE_CSV_COLUMNS.join(',')}), found ${f.length}`);
-    }
-    for (let i = 0; i < 6; i++) {
-      if (!NUMBER_RE.test(f[i])) {
-        throw new CandleValidationError('CANDLE_NOT_NUMERIC', lineNo, `${CANDLE_CSV_COLUMNS[i]} "${f[i]}" is not a number`);
-      }
-    }
-    const time = Number(f[0]);
-    const open = Number(f[1]);
-    const high = Number(f[2]);
-    const low = Number(f[3]);
-    const close = Number(f[4]);
-    const volume = Number(f[5]);
+    const row = this.row;
+    const bad = parseRow(line, row);
+    if (bad !== -1) throw rowError(line, lineNo, bad);
+    const time = row[0];
+    const open = row[1];
+    const high = row[2];
+    const low = row[3];
+    const close = row[4];
+    const volume = row[5];
     if (this.validator) {
       this.validator.check(time, open, high, low, close, volume, lineNo);
       this.batch.push({ time, open, high, low, close, volume });

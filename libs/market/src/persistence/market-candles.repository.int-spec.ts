@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '@tb/database';
 import type { Candle } from '@tb/strategies';
@@ -20,12 +19,12 @@ const BTC_1H = 'data/binance_BTC-USDT_1h_2024-2025.csv';
 const H = 3_600_000;
 
 async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: ADMIN_URL });
-  await c.connect();
+  const c = new DataSource({ type: 'postgres', url: ADMIN_URL });
+  await c.initialize();
   try {
     await c.query(sql);
   } finally {
-    await c.end();
+    await c.destroy();
   }
 }
 
@@ -155,6 +154,28 @@ describe('MarketCandlesRepository', () => {
     expect(await repo.count('binance', 'ETH/USDT', '1h')).toBe(eth.length);
   });
 
+  it('upsertStream rolls back and closes the source when the database rejects a batch', async () => {
+    const sol = readCandlesCsv('data/binance_ETH-USDT_1h_2024-2025.csv').slice(0, 30);
+    let closed = false;
+    let pulled = 0;
+    async function* source(): AsyncGenerator<readonly Candle[]> {
+      try {
+        for (let i = 0; i < 3; i++) {
+          pulled++;
+          const batch = sol.slice(i * 10, i * 10 + 10).map((c) => ({ ...c }));
+          if (i === 1) batch[4] = { ...batch[4], high: batch[4].low / 2 }; // violates chk_market_candles_prices
+          yield batch;
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    await expect(repo.upsertStream('binance', 'SOL/USDT', '1h', source())).rejects.toThrow(/chk_market_candles_prices/);
+    expect(closed).toBe(true);
+    expect(pulled).toBeLessThanOrEqual(3);
+    expect(await repo.count('binance', 'SOL/USDT', '1h')).toBe(0);
+  });
+
   it('migration down drops the table and up recreates it', async () => {
     expect(await repo.tableExists()).toBe(true);
     await ds.undoLastMigration();
@@ -162,5 +183,26 @@ describe('MarketCandlesRepository', () => {
     await ds.runMigrations();
     expect(await repo.tableExists()).toBe(true);
     expect(await repo.count('binance', 'BTC/USDT', '1h')).toBe(0);
+  });
+});
+
+describe('MarketModule', () => {
+  it('provides the repository and the import service through Nest DI', async () => {
+    const { Test } = await import('@nestjs/testing');
+    const { TypeOrmModule } = await import('@nestjs/typeorm');
+    const { MarketModule } = await import('./market.module');
+    const { CandleImportService } = await import('./candle-import.service');
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${dbName}`;
+    const moduleRef = await Test.createTestingModule({
+      imports: [TypeOrmModule.forRoot({ type: 'postgres', url: url.toString(), autoLoadEntities: true, synchronize: false }), MarketModule],
+    }).compile();
+    try {
+      const injected = moduleRef.get(MarketCandlesRepository);
+      expect(await injected.tableExists()).toBe(true);
+      expect(moduleRef.get(CandleImportService)).toBeInstanceOf(CandleImportService);
+    } finally {
+      await moduleRef.close();
+    }
   });
 });

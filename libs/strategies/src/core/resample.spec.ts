@@ -177,6 +177,22 @@ describe('resample: real data', () => {
     expect(resampleCandles(holey, '5m', '1h')).toEqual(referenceResample(holey, 5, 60));
   });
 
+  it('the state survives a JSON round trip mid-stream (including an open bucket)', () => {
+    const holey = eth5m.filter((_, i) => i % 13 !== 4);
+    const want = resampleCandles(holey, '5m', '30m');
+    let s = createResampleState('5m', '30m');
+    const got: Candle[] = [];
+    holey.forEach((k, i) => {
+      if (i % 997 === 500) s = JSON.parse(JSON.stringify(s));
+      let bar = updateResample(s, k);
+      while (bar) {
+        got.push(bar);
+        bar = takeResampled(s);
+      }
+    });
+    expect(got).toEqual(want);
+  });
+
   it('known 4h bar from Binance ETH/USDT 2021-01-01 00:00 UTC (first 48 5m candles)', () => {
     const first = resampleCandles(eth5m.slice(0, 48), '5m', '4h');
     expect(first).toHaveLength(1);

@@ -1,7 +1,7 @@
 import type { Candle } from './candle';
 import { type Timeframe, timeframeMs } from './timeframe';
 
-/**
+/*
  * Streaming resampler from a base timeframe to a higher one (e.g. 5m -> 30m) that never emits a bucket before
  * it has closed.
  *
@@ -28,6 +28,8 @@ import { type Timeframe, timeframeMs } from './timeframe';
  * while (bar) { use(bar); bar = takeResampled(s); }
  * ```
  */
+
+/** A mutable candle record inside the resampler state (plain data). */
 export interface ResampleBar {
   time: number;
   open: number;
@@ -117,7 +119,7 @@ export function stepResample(
   }
   s.started = true;
   s.lastTime = time;
-  const bucket = Math.floor(time / s.toMs) * s.toMs;
+  const bucket = Math.floor(time / s.toMs) * s.toMs; // = alignTime(time, s.to), without the lookup
   const cur = s.cur;
   let n: 0 | 1 | 2 = 0;
   if (s.hasCur && cur.time !== bucket) {

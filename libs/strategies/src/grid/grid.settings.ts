@@ -220,7 +220,12 @@ export function parseGridSettings(input: unknown): GridSettings {
   }
 
   const s = out as unknown as GridSettings;
-  if (issues.length === 0) crossChecks(s, issues);
+  // cross-field rules run even when some fields are bad, so every problem is reported at once; a rule about
+  // a field that already failed on its own is not repeated
+  const cross: SettingsIssue[] = [];
+  crossChecks(s, cross);
+  const bad = new Set(issues.map((i) => i.field));
+  for (const i of cross) if (!bad.has(i.field)) issues.push(i);
   if (issues.length > 0) throw new StrategySettingsError(issues);
   return Object.freeze(s);
 }

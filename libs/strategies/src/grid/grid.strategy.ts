@@ -516,6 +516,61 @@ interface Candidate {
   live: boolean;
 }
 
+/** Scratch pool for the maxOpenOrders ranking (reused across calls: no allocation per candle). */
+const pool: Candidate[] = [];
+let poolSize = 0;
+
+function pushCandidate(slot: GridSlot, leg: GridLeg, price: number, dist: number, live: boolean): void {
+  let c = pool[poolSize];
+  if (c === undefined) {
+    c = { slot, leg, price, dist, live };
+    pool.push(c);
+  } else {
+    c.slot = slot;
+    c.leg = leg;
+    c.price = price;
+    c.dist = dist;
+    c.live = live;
+  }
+  poolSize++;
+}
+
+const ranked: Candidate[] = [];
+
+/**
+ * Orders pool[0..poolSize) nearest-first into `ranked` (ties: lower level first). The pool is filled in level
+ * order, so with monotonic level prices the distances are V-shaped and a two-pointer merge from the nearest
+ * level outward ranks them in O(n) without allocating; otherwise (pulled-in adaptive prices) it falls back to
+ * an insertion sort.
+ */
+function rankPool(): void {
+  ranked.length = poolSize;
+  let m = 0;
+  for (let i = 1; i < poolSize; i++) if (pool[i].dist < pool[m].dist) m = i;
+  let vShaped = true;
+  for (let i = 1; i <= m && vShaped; i++) if (pool[i].dist > pool[i - 1].dist) vShaped = false;
+  for (let i = m + 1; i < poolSize && vShaped; i++) if (pool[i].dist < pool[i - 1].dist) vShaped = false;
+  if (vShaped) {
+    let l = m - 1;
+    let r = m + 1;
+    ranked[0] = pool[m];
+    for (let k = 1; k < poolSize; k++) {
+      if (r >= poolSize || (l >= 0 && pool[l].dist <= pool[r].dist)) ranked[k] = pool[l--];
+      else ranked[k] = pool[r++];
+    }
+    return;
+  }
+  for (let i = 0; i < poolSize; i++) {
+    const c = pool[i];
+    let k = i - 1;
+    while (k >= 0 && (ranked[k].dist > c.dist || (ranked[k].dist === c.dist && ranked[k].slot.j > c.slot.j))) {
+      ranked[k + 1] = ranked[k];
+      k--;
+    }
+    ranked[k + 1] = c;
+  }
+}
+
 /** Places take-profits, entries, and cancels what must go (adaptive drift, regime, maxOpenOrders). */
 function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const s = state.settings;
@@ -540,7 +595,7 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const reprice = s.repricePct / 100;
 
   let closing = 0;
-  let cands: Candidate[] | null = null;
+  poolSize = 0;
   const slots = state.slots;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
@@ -586,13 +641,14 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
       if (!live) placeEntry(state, slot, leg, price, `${prefix}open:${j}`, intents);
       continue;
     }
-    (cands ??= []).push({ slot, leg, price, dist: Math.abs(price - close), live });
+    pushCandidate(slot, leg, price, Math.abs(price - close), live);
   }
-  if (cands === null) return;
+  if (s.maxOpenOrders === null || poolSize === 0) return;
   // maxOpenOrders: take-profits are always kept; entry orders go to the levels nearest the price.
-  cands.sort((a, b) => a.dist - b.dist || a.slot.j - b.slot.j);
-  let budget = (s.maxOpenOrders as number) - closing;
-  for (const cd of cands) {
+  rankPool();
+  let budget = s.maxOpenOrders - closing;
+  for (let i = 0; i < poolSize; i++) {
+    const cd = ranked[i];
     if (budget > 0) {
       if (cd.live) budget--;
       else if (placeEntry(state, cd.slot, cd.leg, cd.price, `${prefix}open:${cd.slot.j}`, intents)) budget--;

@@ -184,9 +184,12 @@ export function trailingOffset(s: HyperrsiSettings, price: number, tp2: number |
   return off > floor ? off : floor;
 }
 
-/** `min_sustain_contract_size` (§2.4) translated to base units: 1% (0.01% when ratios don't sum to 1/100) of the entry, at least 2x minAmount. */
+/**
+ * `min_sustain_contract_size` (§2.4) in base units: 1% of the entry (0.01% when the TP ratios don't sum to
+ * 1 or 100), at least the market's minimum amount (the original's 0.02/0.01-contract floors are OKX minimums).
+ */
 export function minSustainSize(s: HyperrsiSettings, entrySize: number, minAmount: number): number {
   const ratioSum = s.tp1_ratio + s.tp2_ratio + s.tp3_ratio;
   const pct = Math.abs(ratioSum - 100) < 1e-9 || Math.abs(ratioSum - 1) < 1e-9 ? 0.01 : 0.0001;
-  return Math.max(entrySize * pct, 2 * minAmount);
+  return Math.max(entrySize * pct, minAmount);
 }

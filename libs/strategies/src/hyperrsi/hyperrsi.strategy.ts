@@ -231,6 +231,11 @@ function replaceStop(st: HyperrsiState, pos: HyperrsiPosition, trigger: number, 
 /** Market reduce-only close of a whole position; its resting TP/SL orders are cancelled first. */
 function closePosition(st: HyperrsiState, pos: HyperrsiPosition, hedge: boolean, reason: string): void {
   cancelTagged(st, pos.side, hedge ? HEDGE_PROTECTION : MAIN_PROTECTION, `close: ${reason}`);
+  if (!hedge && st.pendingKey !== null) {
+    // a DCA still in flight would re-open what we are closing
+    cancelKey(st, st.pendingKey, `close: ${reason}`);
+    st.pendingKey = null;
+  }
   pos.stopKey = null;
   pos.stopPrice = null;
   pos.closing = true;
@@ -692,7 +697,11 @@ function onOrderClosed(st: HyperrsiState, ev: OrderClosedEvent): StrategyResult<
       }
       break;
     }
-    default:
+    case 'tp1':
+    case 'tp2':
+    case 'tp3':
+    case 'hedge_tp':
+      // a TP that ended unfilled (e.g. cancelled by the exchange): the position stays as the fills say
       break;
   }
   return finish(st);

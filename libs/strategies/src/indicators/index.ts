@@ -6,8 +6,10 @@
  *   arrays, nested plain objects; never NaN/Infinity, never class instances), and `updateX(state, ...)`
  *   mutates it in place and returns the value for that bar, O(1) per bar;
  * - a BATCH form `x(src: Float64Array | ArrayLike<number>, ...)` returning a Float64Array (or an object
- *   of Float64Arrays), implemented by running the streaming update, so batch and streaming agree bit for
- *   bit (NaN positions included).
+ *   of Float64Arrays) that agrees with the streaming form bit for bit (NaN positions included): it either
+ *   runs the streaming update, or (SMA, EMA, RMA, RSI, true range, ATR, ADX) repeats the update's exact
+ *   arithmetic with the state held in locals, for speed. Specs check the equality on real candles and on
+ *   candles with NaN/Infinity holes.
  *
  * Warm-up and missing data: "not ready" is NaN. A non-finite input (NaN/±Infinity) is treated as a
  * missing bar: recursive indicators ignore it (return NaN, state unchanged); the window indicators whose
@@ -92,7 +94,7 @@ export {
   pivotHigh,
   pivotLow,
 } from './pivot.indicator';
-export type { PivotState } from './pivot.indicator';
+export type { PivotState, PivotHighState, PivotLowState } from './pivot.indicator';
 
 export {
   crossover,

@@ -27,6 +27,9 @@ export interface PivotState {
   count: number;
 }
 
+export type PivotHighState = PivotState;
+export type PivotLowState = PivotState;
+
 function createPivotState(left: number, right: number): PivotState {
   assertInt('left', left, 0);
   assertInt('right', right, 0);
@@ -34,11 +37,11 @@ function createPivotState(left: number, right: number): PivotState {
   return { left, right, size, buf: zeros(size), valid: zeros(size), pos: 0, count: 0 };
 }
 
-export function createPivotHighState(left: number, right: number): PivotState {
+export function createPivotHighState(left: number, right: number): PivotHighState {
   return createPivotState(left, right);
 }
 
-export function createPivotLowState(left: number, right: number): PivotState {
+export function createPivotLowState(left: number, right: number): PivotLowState {
   return createPivotState(left, right);
 }
 
@@ -61,7 +64,7 @@ function push(s: PivotState, x: number): number {
 }
 
 /** The pivot high confirmed at this bar (its value, from `right` bars ago), or NaN. */
-export function updatePivotHigh(s: PivotState, x: number): number {
+export function updatePivotHigh(s: PivotHighState, x: number): number {
   const newest = push(s, x);
   if (newest < 0) return NaN;
   const size = s.size;
@@ -80,13 +83,13 @@ export function updatePivotHigh(s: PivotState, x: number): number {
   j = c;
   for (let k = 0; k < s.left; k++) {
     j = j === 0 ? size - 1 : j - 1;
-    if (valid[j] === 1 && buf[j] >= cand) return NaN;
+    if (valid[j] === 1 && buf[j] > cand) return NaN;
   }
   return cand;
 }
 
 /** The pivot low confirmed at this bar (its value, from `right` bars ago), or NaN. */
-export function updatePivotLow(s: PivotState, x: number): number {
+export function updatePivotLow(s: PivotLowState, x: number): number {
   const newest = push(s, x);
   if (newest < 0) return NaN;
   const size = s.size;

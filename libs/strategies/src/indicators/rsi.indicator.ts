@@ -63,10 +63,48 @@ export function updateRsi(s: RsiState, close: number): number {
   return 100 - 100 / (1 + s.avgGain / (l === 0 ? 1e-10 : l));
 }
 
+/** Batch RSI: updateRsi's arithmetic with the state in locals (bit-identical, faster). */
 export function rsi(close: ArrayLike<number>, period = 14): Float64Array {
-  const s = createRsiState(period);
+  assertInt('period', period, 1);
+  const p = period;
   const n = close.length;
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = updateRsi(s, close[i]);
+  let count = 0;
+  let prev = 0;
+  let sumGain = 0;
+  let sumLoss = 0;
+  let avgGain = 0;
+  let avgLoss = 0;
+  for (let k = 0; k < n; k++) {
+    const c = close[k];
+    if (c - c !== 0) {
+      out[k] = NaN;
+      continue;
+    }
+    let gain = 0;
+    let loss = 0;
+    if (count > 0) {
+      const d = c - prev;
+      if (d > 0) gain = d;
+      else if (d < 0) loss = -d;
+    }
+    prev = c;
+    if (count < p) {
+      sumGain += gain;
+      sumLoss += loss;
+      count++;
+      out[k] = NaN;
+      continue;
+    }
+    if (count === p) {
+      avgGain = sumGain / p;
+      avgLoss = sumLoss / p;
+      count++;
+    } else {
+      avgGain = (avgGain * (p - 1) + gain) / p;
+      avgLoss = (avgLoss * (p - 1) + loss) / p;
+    }
+    out[k] = 100 - 100 / (1 + avgGain / (avgLoss === 0 ? 1e-10 : avgLoss));
+  }
   return out;
 }

@@ -38,11 +38,32 @@ export function updateTrueRange(s: TrueRangeState, high: number, low: number, cl
   return tr;
 }
 
+/** Batch true range: updateTrueRange's arithmetic with the state in locals (bit-identical, faster). */
 export function trueRange(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>): Float64Array {
   const n = assertSameLength(high, low, close);
-  const s = createTrueRangeState();
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = updateTrueRange(s, high[i], low[i], close[i]);
+  let started = false;
+  let pc = 0;
+  for (let i = 0; i < n; i++) {
+    const h = high[i];
+    const l = low[i];
+    const c = close[i];
+    if (h - h !== 0 || l - l !== 0 || c - c !== 0) {
+      out[i] = NaN;
+      continue;
+    }
+    let tr = h - l;
+    if (started) {
+      const hc = Math.abs(h - pc);
+      const lc = Math.abs(l - pc);
+      if (hc > tr) tr = hc;
+      if (lc > tr) tr = lc;
+    } else {
+      started = true;
+    }
+    pc = c;
+    out[i] = tr;
+  }
   return out;
 }
 
@@ -81,11 +102,40 @@ export function updateAtr(s: AtrState, high: number, low: number, close: number)
   return s.value;
 }
 
+/** Batch ATR: updateAtr's arithmetic with the state in locals (bit-identical, faster). */
 export function atr(high: ArrayLike<number>, low: ArrayLike<number>, close: ArrayLike<number>, length = 14): Float64Array {
   const n = assertSameLength(high, low, close);
-  const s = createAtrState(length);
+  assertInt('length', length, 1);
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = updateAtr(s, high[i], low[i], close[i]);
+  let count = 0;
+  let pc = 0;
+  let sum = 0;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const h = high[i];
+    const l = low[i];
+    const c = close[i];
+    if (h - h !== 0 || l - l !== 0 || c - c !== 0) {
+      out[i] = NaN;
+      continue;
+    }
+    let tr = h - l;
+    if (count > 0) {
+      const hc = Math.abs(h - pc);
+      const lc = Math.abs(l - pc);
+      if (hc > tr) tr = hc;
+      if (lc > tr) tr = lc;
+    }
+    pc = c;
+    if (count < length) {
+      sum += tr;
+      v = count === 0 ? tr : sum / (count + 1);
+      count++;
+    } else {
+      v = (v * (length - 1) + tr) / length;
+    }
+    out[i] = v;
+  }
   return out;
 }
 

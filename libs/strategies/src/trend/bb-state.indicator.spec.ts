@@ -69,19 +69,25 @@ describe('BB_State: agrees with an independent naive Pine transcription on real 
     expect(got).toEqual(want);
   });
 
-  it('real data exercises every state (so the comparison above is meaningful)', () => {
+  it('real data exercises every state and fills the 50-slot pivot arrays (so the comparison is meaningful)', () => {
     const seen = new Set(toNullable(bbStateSeries(btc1h.map((c) => c.close))));
     expect([...seen].sort()).toEqual([-1, -2, 0, 2, null].sort());
+    const s = createBbStateState();
+    for (const c of btc1h) updateBbState(s, c.close);
+    expect([s.phRing.count, s.plRing.count]).toEqual([50, 50]);
+    expect(s.pl2Ring.count).toBeGreaterThan(0);
   });
 });
 
 describe('BB_State: streaming properties', () => {
   const closes = btc1h.map((c) => c.close);
 
-  it('batch equals the streaming loop', () => {
+  it('batch equals the streaming loop, over closes or candles', () => {
     const s = createBbStateState();
     const stream: (BbStateValue | null)[] = closes.map((x) => updateBbState(s, x));
     expect(toNullable(bbStateSeries(closes))).toEqual(stream);
+    expect(toNullable(bbStateSeries(btc1h))).toEqual(stream);
+    expect(bbStateSeries([])).toHaveLength(0);
   });
 
   it('state survives a JSON round trip mid-series', () => {

@@ -1,3 +1,4 @@
+import type { Candle } from '../core/candle';
 import {
   type SmaState,
   type StdevState,
@@ -86,9 +87,14 @@ function pushRing(r: PivotRing, x: number): void {
   r.buf[r.pos] = x;
   r.pos = r.pos + 1 === ARRAY_SIZE ? 0 : r.pos + 1;
   if (r.count < ARRAY_SIZE) r.count++;
-  // Recomputed (not slid) so the mean never drifts; runs only on the rare bars that push a pivot.
+  // Recomputed (not slid) so the mean never drifts, oldest first as Pine's array.sum; this runs only on the
+  // rare bars that push a pivot. The oldest entry is at `pos` once full, at 0 before.
   let sum = 0;
-  for (let i = 0; i < r.count; i++) sum += r.buf[i];
+  let j = r.count === ARRAY_SIZE ? r.pos : 0;
+  for (let k = 0; k < r.count; k++) {
+    sum += r.buf[j];
+    j = j + 1 === ARRAY_SIZE ? 0 : j + 1;
+  }
   r.mean = sum / r.count;
 }
 
@@ -183,18 +189,21 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
   const basis2 = smaU(s.basis2, close);
   const sd2 = stdevU(s.dev2, close);
   let bbw2 = NaN;
-  if (sd2 === sd2 && basis2 === basis2 && basis2 !== 0) bbw2 = (2 * MULT * sd2 * 10) / basis2;
+  if (sd2 === sd2 && basis2 === basis2 && basis2 !== 0) {
+    const dev2 = MULT * sd2;
+    bbw2 = ((basis2 + dev2 - (basis2 - dev2)) * 10) / basis2; // Pine's literal form, for identical rounding
+  }
   let pl2 = NaN;
   if (bbw2 === bbw2) pl2 = pivotLowU(s.pl2, bbw2);
   if (bbw2 < 1 && pl2 > 0) pushRing(s.pl2Ring, pl2);
   const plAvg2 = s.pl2Ring.count !== 0 ? s.pl2Ring.mean : bbw2 === bbw2 ? Math.min(bbw2, 5) : NaN;
-  const squeeze2nd = plAvg2 / MULT_PLPH;
+  const squeeze2nd = plAvg2 * (1 / MULT_PLPH);
   if (bbw2 > squeeze2nd) s.squeeze2 = false;
   if (bbw2 < squeeze2nd) s.squeeze2 = true;
 
   // --- state update ---
   const buzz = phAvg * MULT_PLPH;
-  const squeeze = plAvg / MULT_PLPH;
+  const squeeze = plAvg * (1 / MULT_PLPH);
   let st = s.state;
   if (s.hasPrev && crossoverF(s.prevBbw, s.prevBuzz, bbw, buzz)) {
     if (bbr > 0.5) st = 2;
@@ -216,13 +225,18 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
   return s.bbwCount === MA_LENGTH ? st : null;
 }
 
-/** Batch BB_State over a close series: Float64Array of −2/−1/0/2, NaN during warm-up. */
-export function bbStateSeries(close: ArrayLike<number>): Float64Array {
+/**
+ * Batch BB_State over candles of one timeframe, or directly over their closes: Float64Array of −2/−1/0/2,
+ * NaN during warm-up. (For BB_State on a higher timeframe, resample first: `resampleCandles`.)
+ */
+export function bbStateSeries(input: readonly Candle[] | ArrayLike<number>): Float64Array {
   const s = createBbStateState();
-  const n = close.length;
+  const n = input.length;
   const out = new Float64Array(n);
+  const isCandles = n > 0 && typeof input[0] === 'object';
   for (let i = 0; i < n; i++) {
-    const v = updateBbState(s, close[i]);
+    const close = isCandles ? (input as readonly Candle[])[i].close : (input as ArrayLike<number>)[i];
+    const v = updateBbState(s, close);
     out[i] = v === null ? NaN : v;
   }
   return out;

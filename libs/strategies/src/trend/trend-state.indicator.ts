@@ -1,5 +1,5 @@
 import type { Candle } from '../core/candle';
-import { type Timeframe, timeframeMinutes, timeframeFromMinutes } from '../core/timeframe';
+import { type Timeframe, isTimeframe, timeframeMinutes, timeframeFromMinutes } from '../core/timeframe';
 import { type ResampleState, canResample, createResampleState, stepResample } from '../core/resample';
 import {
   type JmaState,
@@ -16,14 +16,6 @@ import {
   updateRationalQuadratic,
 } from '../indicators';
 import { type BbStateState, createBbStateState, updateBbState } from './bb-state.indicator';
-
-// Bound once at module load (see bb-state.indicator.ts): avoids the re-export getters on every call.
-const jmaU = updateJma;
-const t3U = updateT3;
-const vidyaU = updateVidya;
-const rqU = updateRationalQuadratic;
-const bbU = updateBbState;
-const stepU = stepResample;
 
 /*
  * HYPERRSI's multi-timeframe trend filter `trend_state` ∈ {−2, 0, +2} (reference/original-system.md §5.3;
@@ -56,7 +48,23 @@ const stepU = stepResample;
  *
  * The state is plain JSON data (no NaN, no class instances): store it inside the strategy state, and
  * `JSON.parse(JSON.stringify(state))` continues identically. Per chart candle the work is O(1) and allocation-free.
+ *
+ * Where the Pine source and the reference (the Python port that produced the live values) differ, this follows
+ * the reference: (1) the elif chain above (Pine's sequential `if`s could go +2 → −2 within one bar when Bull ends
+ * and a confirmed Bear starts together; here that bar gives 0 and −2 comes on the next bar if it still holds);
+ * (2) `useLongerTrend` keeps the `res_` rule (Pine switched `res_` to 1D); (3) a HTF value is used from the chart
+ * bar that closes its bucket (the brief's no-lookahead rule; Pine's `f_security(...)[1]` added one more chart bar
+ * of delay on historical bars).
  */
+
+// Bound once at module load (see bb-state.indicator.ts): avoids the re-export getters on every call.
+const jmaU = updateJma;
+const t3U = updateT3;
+const vidyaU = updateVidya;
+const rqU = updateRationalQuadratic;
+const bbU = updateBbState;
+const stepU = stepResample;
+
 
 export type TrendStateValue = -2 | 0 | 2;
 
@@ -143,6 +151,11 @@ function resamplerFor(chartTf: Timeframe, tf: Timeframe): ResampleState | null {
 }
 
 export function createTrendStateState(chartTf: Timeframe, opts: TrendStateOptions = {}): TrendStateState {
+  if (!isTimeframe(chartTf)) throw new RangeError(`unknown chart timeframe "${String(chartTf)}"`);
+  const tt = opts.trendTimeframe;
+  if (tt !== undefined && tt !== 'auto' && !isTimeframe(tt)) {
+    throw new RangeError(`unknown trend timeframe "${String(tt)}" (expected 'auto' or a timeframe)`);
+  }
   const useLongerTrend = opts.useLongerTrend ?? false;
   let cycleType: 'JMA' | 'T3' = 'JMA';
   let lengths: [number, number, number] = [5, 10, 20];

@@ -29,8 +29,8 @@ export interface SimulateOptions<S> {
   readonly market: MarketSpec;
   /** close a placed order at once instead of filling it (e.g. reject entries) */
   readonly closeOnPlace?: (intent: OrderIntent, i: number) => OrderClosedEvent['status'] | null;
-  /** called after each decision with the candle index and the result */
-  readonly afterDecide?: (i: number, result: StrategyResult<S>) => void;
+  /** called after each decision (before its intents are applied) with the candle index, the result and the log so far */
+  readonly afterDecide?: (i: number, result: StrategyResult<S>, events: readonly SimEvent[]) => void;
 }
 
 export interface SimulateResult<S> {
@@ -155,7 +155,7 @@ export function simulate<S>(opts: SimulateOptions<S>): SimulateResult<S> {
 
     // 3. the decision on the closed candle
     const res = strategy.decide(state, c, market);
-    opts.afterDecide?.(i, res);
+    opts.afterDecide?.(i, res, events);
     apply(res, i, c.time + tf, 'decide', i + 1);
   }
   return { state, events, fills, position, openOrders: [...book.map((o) => o.intent.key), ...marketQueue.map((o) => o.key)] };

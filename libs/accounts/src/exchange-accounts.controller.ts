@@ -1,0 +1,79 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiBadRequestResponse, ApiConflictResponse, ApiProperty } from '@nestjs/swagger';
+import { ErrorResponseDto } from '@tb/common';
+import { CurrentUser, Scopes, type AuthPrincipal } from '@tb/users';
+import { ExchangeAccountsService } from './exchange-accounts.service';
+import { ConnectionTestResponseDto, CreateExchangeAccountRequestDto, ExchangeAccountResponseDto } from './dto/exchange-account.dto';
+
+class BalanceEntryDto {
+  @ApiProperty() currency!: string;
+  @ApiProperty() free!: number;
+  @ApiProperty() used!: number;
+  @ApiProperty() total!: number;
+}
+
+class BalanceResponseDto {
+  @ApiProperty({ nullable: true, type: Number }) timestamp!: number | null;
+  @ApiProperty({ type: [BalanceEntryDto] }) assets!: BalanceEntryDto[];
+}
+
+@ApiTags('exchange accounts')
+@ApiBearerAuth('jwt')
+@ApiSecurity('api-key')
+@ApiBadRequestResponse({ type: ErrorResponseDto })
+@Controller('api/exchange-accounts')
+export class ExchangeAccountsController {
+  constructor(private readonly accounts: ExchangeAccountsService) {}
+
+  @Post()
+  @Scopes('trade')
+  @ApiOperation({ summary: 'Add an exchange account (keys are encrypted at rest and never returned)' })
+  @ApiCreatedResponse({ type: ExchangeAccountResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'Label already used' })
+  add(@CurrentUser() user: AuthPrincipal, @Body() dto: CreateExchangeAccountRequestDto): Promise<ExchangeAccountResponseDto> {
+    return this.accounts.add(user.userId, dto);
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Your exchange accounts, without secrets' })
+  @ApiOkResponse({ type: [ExchangeAccountResponseDto] })
+  list(@CurrentUser() user: AuthPrincipal): Promise<ExchangeAccountResponseDto[]> {
+    return this.accounts.list(user.userId);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: ExchangeAccountResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  get(@CurrentUser() user: AuthPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<ExchangeAccountResponseDto> {
+    return this.accounts.get(user.userId, id);
+  }
+
+  @Post(':id/test')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Test the connection: loads markets and the balance with the stored keys' })
+  @ApiOkResponse({ type: ConnectionTestResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  test(@CurrentUser() user: AuthPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<ConnectionTestResponseDto> {
+    return this.accounts.testConnection(user.userId, id);
+  }
+
+  @Get(':id/balance')
+  @ApiOperation({ summary: 'Balance on the exchange (non-zero assets)' })
+  @ApiOkResponse({ type: BalanceResponseDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async balance(@CurrentUser() user: AuthPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<BalanceResponseDto> {
+    const port = await this.accounts.exchangeFor(user.userId, id);
+    const b = await port.fetchBalance();
+    return { timestamp: b.timestamp, assets: Object.entries(b.assets).map(([currency, e]) => ({ currency, ...e })) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Scopes('trade')
+  @ApiOperation({ summary: 'Remove an exchange account' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async remove(@CurrentUser() user: AuthPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.accounts.remove(user.userId, id);
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@tb/config';
+import { CcxtExchange, ExchangePort, isSupportedExchangeId, type ExchangeCredentials } from '@tb/exchange';
+import { BadRequestError } from '@tb/common';
+
+export interface ExchangeAccountRef {
+  readonly id: string;
+  readonly exchange: string;
+  readonly credentials?: ExchangeCredentials;
+}
+
+/**
+ * Builds (once) and caches the ExchangePort of an account: one adapter, hence one ccxt instance, per
+ * exchange + account. Paper accounts are served by the paper exchange provider registered by the OMS module.
+ */
+@Injectable()
+export class ExchangeFactory implements OnApplicationShutdown {
+  private readonly logger = new Logger(ExchangeFactory.name);
+  private readonly cache = new Map<string, ExchangePort>();
+  private paperFactory?: (accountId: string) => ExchangePort;
+
+  constructor(private readonly config: AppConfig) {}
+
+  /** The paper exchange registers itself here (it lives in a lib above this one). */
+  registerPaperFactory(factory: (accountId: string) => ExchangePort): void {
+    this.paperFactory = factory;
+  }
+
+  get(account: ExchangeAccountRef): ExchangePort {
+    const cached = this.cache.get(account.id);
+    if (cached) return cached;
+    const port = this.create(account);
+    this.cache.set(account.id, port);
+    return port;
+  }
+
+  /** Forget an account's adapter (after its keys changed or it was removed). */
+  async evict(accountId: string): Promise<void> {
+    const port = this.cache.get(accountId);
+    this.cache.delete(accountId);
+    await port?.close();
+  }
+
+  private create(account: ExchangeAccountRef): ExchangePort {
+    if (account.exchange === 'paper') {
+      if (!this.paperFactory) throw new BadRequestError('paper trading is not available in this process');
+      return this.paperFactory(account.id);
+    }
+    if (!isSupportedExchangeId(account.exchange)) throw new BadRequestError(`unsupported exchange ${account.exchange}`);
+    return new CcxtExchange({
+      exchangeId: account.exchange,
+      accountId: account.id,
+      credentials: account.credentials,
+      urls: this.config.exchange.apiUrls[account.exchange],
+      timeoutMs: this.config.exchange.timeoutMs,
+      rateLimitMs: this.config.exchange.rateLimitMs,
+      logger: { warn: (m) => this.logger.warn(m), debug: (m) => this.logger.debug(m) },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.cache.values()].map((p) => p.close()));
+    this.cache.clear();
+  }
+}

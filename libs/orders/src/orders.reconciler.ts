@@ -1,0 +1,67 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@tb/config';
+import { ExchangeAccountsService } from '@tb/accounts';
+import { OrdersRepository } from './orders.repository';
+import { OrdersService } from './orders.service';
+
+export interface ReconcileReport {
+  examined: number;
+  adopted: number;
+  resent: number;
+  rejected: number;
+  expired: number;
+  errors: number;
+}
+
+/**
+ * Resolves every unresolved order against the exchange by clientOrderId (DESIGN §4.4): found → adopt its state and
+ * fills; unknown after the grace period → resend with the same clientOrderId or reject, by policy; an OPEN order the
+ * exchange no longer knows → EXPIRED. Runs at worker start and on a schedule; safe to run concurrently with itself
+ * (every write is a guarded status move in a transaction).
+ */
+@Injectable()
+export class OrdersReconciler {
+  private readonly logger = new Logger(OrdersReconciler.name);
+
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly oms: OrdersService,
+    private readonly accounts: ExchangeAccountsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async reconcile(limit = 500, now = Date.now()): Promise<ReconcileReport> {
+    const report: ReconcileReport = { examined: 0, adopted: 0, resent: 0, rejected: 0, expired: 0, errors: 0 };
+    const grace = this.config.oms.pendingGraceMs;
+    const candidates = await this.orders.findUnresolved(new Date(now - grace), limit);
+    for (const order of candidates) {
+      report.examined++;
+      try {
+        const { port } = await this.accounts.exchangeForAccountId(order.accountId);
+        await port.loadMarkets();
+        const market = this.oms.marketOf(port, order.symbol);
+        const ex = await port.fetchOrderByClientId(order.symbol, order.clientOrderId);
+        if (ex) {
+          await this.oms.record(order.id, { order: ex, trades: await this.oms.tradesFor(port, order, ex) }, market);
+          report.adopted++;
+        } else if (order.status === 'PENDING') {
+          if (this.config.oms.unknownOrderPolicy === 'resend') {
+            await this.oms.send(order, port, market);
+            report.resent++;
+          } else {
+            await this.oms.markRejected(order.id, 'not received by the exchange');
+            report.rejected++;
+          }
+        } else {
+          await this.oms.closeLocally(order.id, 'EXPIRED', 'the exchange no longer knows this order');
+          report.expired++;
+        }
+      } catch (e) {
+        report.errors++;
+        this.logger.warn({ msg: 'reconcile failed for order', orderId: order.id, error: (e as Error).message });
+      }
+    }
+    if (report.examined > 0) this.logger.log({ msg: 'reconciled orders', ...report });
+    return report;
+  }
+}

@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
+import { In, LessThan } from 'typeorm';
+import { FillEntity } from './fill.entity';
+import { OrderEntity } from './order.entity';
+import { UNRESOLVED_STATUSES, type OrderStatus } from './order-status';
+
+export interface OrderQuery {
+  status?: OrderStatus;
+  symbol?: string;
+  accountId?: string;
+  botId?: string;
+  limit: number;
+  offset: number;
+}
+
+export type NewOrder = Omit<OrderEntity, 'id' | 'createdAt' | 'updatedAt' | 'closedAt' | 'filled' | 'averagePrice' | 'fee' | 'rejectReason' | 'sendAttempts' | 'exchangeOrderId' | 'status'>;
+export type NewFill = Omit<FillEntity, 'id' | 'createdAt'>;
+
+/** The only place that touches orders and fills. User-facing reads take the user id. */
+@Injectable()
+export class OrdersRepository {
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get orders() {
+    return this.txHost.tx.getRepository(OrderEntity);
+  }
+
+  private get fills() {
+    return this.txHost.tx.getRepository(FillEntity);
+  }
+
+  /** Insert a PENDING order; when its client_order_id exists already, return the existing row (idempotent). */
+  async insertPending(o: NewOrder): Promise<{ order: OrderEntity; created: boolean }> {
+    const res = await this.orders
+      .createQueryBuilder()
+      .insert()
+      .values({ ...o, status: 'PENDING', filled: '0', fee: '0', sendAttempts: 0 })
+      .orIgnore()
+      .returning('*')
+      .execute();
+    if (res.raw.length > 0) {
+      const created = await this.orders.findOneByOrFail({ clientOrderId: o.clientOrderId });
+      return { order: created, created: true };
+    }
+    return { order: await this.orders.findOneByOrFail({ clientOrderId: o.clientOrderId }), created: false };
+  }
+
+  lockById(id: string): Promise<OrderEntity | null> {
+    return this.orders.createQueryBuilder('o').setLock('pessimistic_write').where('o.id = :id', { id }).getOne();
+  }
+
+  async update(id: string, fields: Partial<OrderEntity>): Promise<void> {
+    await this.orders.update({ id }, { ...fields, updatedAt: new Date() });
+  }
+
+  async incrementAttempts(id: string): Promise<void> {
+    await this.orders.increment({ id }, 'sendAttempts', 1);
+  }
+
+  findById(id: string): Promise<OrderEntity | null> {
+    return this.orders.findOneBy({ id });
+  }
+
+  findForUser(userId: string, id: string): Promise<OrderEntity | null> {
+    return this.orders.findOneBy({ id, userId });
+  }
+
+  listForUser(userId: string, q: OrderQuery): Promise<[OrderEntity[], number]> {
+    return this.orders.findAndCount({
+      where: {
+        userId,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.symbol ? { symbol: q.symbol } : {}),
+        ...(q.accountId ? { accountId: q.accountId } : {}),
+        ...(q.botId ? { botId: q.botId } : {}),
+      },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: q.limit,
+      skip: q.offset,
+    });
+  }
+
+  /** Unresolved orders for the reconciler: OPEN/PARTIALLY_FILLED always, PENDING once older than the grace. */
+  async findUnresolved(pendingOlderThan: Date, limit: number): Promise<OrderEntity[]> {
+    const open = await this.orders.find({ where: { status: In(['OPEN', 'PARTIALLY_FILLED']) }, order: { updatedAt: 'ASC' }, take: limit });
+    const pending = await this.orders.find({ where: { status: 'PENDING', updatedAt: LessThan(pendingOlderThan) }, order: { updatedAt: 'ASC' }, take: limit });
+    return [...pending, ...open];
+  }
+
+  findUnresolvedForUser(userId: string, accountId: string, symbol: string): Promise<OrderEntity[]> {
+    return this.orders.find({ where: { userId, accountId, symbol, status: In([...UNRESOLVED_STATUSES]) }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Insert fills; returns only the ones that were new (a fill already recorded is skipped, never doubled). */
+  async insertFills(rows: NewFill[]): Promise<FillEntity[]> {
+    if (rows.length === 0) return [];
+    const res = await this.fills.createQueryBuilder().insert().values(rows).orIgnore().returning('*').execute();
+    const ids = (res.raw as Array<{ id: string }>).map((r) => r.id);
+    if (ids.length === 0) return [];
+    return this.fills.find({ where: { id: In(ids) }, order: { executedAt: 'ASC' } });
+  }
+
+  fillsOfOrder(orderId: string): Promise<FillEntity[]> {
+    return this.fills.find({ where: { orderId }, order: { executedAt: 'ASC', exchangeTradeId: 'ASC' } });
+  }
+
+  fillsForAccount(accountId: string): Promise<FillEntity[]> {
+    return this.fills.find({ where: { accountId }, order: { executedAt: 'ASC', exchangeTradeId: 'ASC' } });
+  }
+}

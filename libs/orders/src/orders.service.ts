@@ -1,0 +1,346 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@tb/config';
+import { BadRequestError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@tb/common';
+import { Transactional } from '@tb/database';
+import { EventOutboxRepository } from '@tb/events';
+import { PositionsService } from '@tb/positions';
+import { ExchangeAccountsService } from '@tb/accounts';
+import {
+  ExchangeError,
+  InsufficientFundsError,
+  InvalidOrderError,
+  OrderNotFoundError,
+  clientOrderIdFromKey,
+  type CreateOrderRequest,
+  type ExchangeMarket,
+  type ExchangeOrder,
+  type ExchangePort,
+  type ExchangeTrade,
+} from '@tb/exchange';
+import type { OrderSide, OrderType, PositionSide } from '@tb/strategies';
+import { OrderEntity } from './order.entity';
+import { OrdersRepository, type NewFill, type OrderQuery } from './orders.repository';
+import { assertTransition, canTransition, isTerminal, statusFromExchange, type OrderStatus } from './order-status';
+
+export interface PlaceOrderCommand {
+  readonly userId: string;
+  readonly accountId: string;
+  readonly botId?: string | null;
+  /** Deterministic intent key (strategy) or a client idempotency key (manual): the clientOrderId derives from it. */
+  readonly intentKey: string;
+  readonly symbol: string;
+  readonly type: OrderType;
+  readonly side: OrderSide;
+  readonly positionSide?: PositionSide;
+  readonly amount: number;
+  readonly price?: number;
+  readonly triggerPrice?: number;
+  readonly reduceOnly?: boolean;
+  readonly tag?: string;
+  /** last price, so market orders can be checked against the minimum notional before sending */
+  readonly referencePrice?: number;
+}
+
+/** What the exchange said about an order, with the executions needed to record its fills. */
+interface ExchangeView {
+  readonly order: ExchangeOrder | null;
+  readonly trades: readonly ExchangeTrade[];
+}
+
+const fmt = (n: number | null | undefined): string | null => (n === null || n === undefined || !Number.isFinite(n) ? null : String(n));
+
+/**
+ * The order management system (DESIGN §4):
+ * 1. the order is written PENDING (unique clientOrderId derived from the intent key) and committed;
+ * 2. outside any transaction the adapter sends it with that clientOrderId;
+ * 3. the result (status, exchange id, fills) is recorded in a new transaction; fills are unique per exchange
+ *    trade id and move positions exactly once.
+ * A crash at any point leaves a state the reconciler repairs (see OrdersReconciler).
+ */
+@Injectable()
+export class OrdersService {
+  private readonly logger = new Logger(OrdersService.name);
+
+  constructor(
+    private readonly orders: OrdersRepository,
+    private readonly positions: PositionsService,
+    private readonly outbox: EventOutboxRepository,
+    private readonly accounts: ExchangeAccountsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async place(cmd: PlaceOrderCommand): Promise<OrderEntity> {
+    const port = await this.accounts.exchangeFor(cmd.userId, cmd.accountId); // 404 for another user's account
+    await port.loadMarkets();
+    const market = this.marketOf(port, cmd.symbol);
+    const clientOrderId = clientOrderIdFromKey(cmd.intentKey);
+    let prepared: CreateOrderRequest;
+    try {
+      prepared = port.prepareOrder({
+        symbol: cmd.symbol,
+        type: cmd.type,
+        side: cmd.side,
+        amount: cmd.amount,
+        price: cmd.price,
+        triggerPrice: cmd.triggerPrice,
+        reduceOnly: cmd.reduceOnly ?? false,
+        positionSide: cmd.positionSide,
+        clientOrderId,
+        referencePrice: cmd.referencePrice,
+      });
+    } catch (e) {
+      throw this.toDomainError(e);
+    }
+    const { order, created } = await this.orders.insertPending({
+      userId: cmd.userId,
+      accountId: cmd.accountId,
+      botId: cmd.botId ?? null,
+      intentKey: cmd.intentKey,
+      clientOrderId,
+      exchange: port.exchangeId,
+      symbol: cmd.symbol,
+      type: cmd.type,
+      side: cmd.side,
+      positionSide: cmd.positionSide ?? (cmd.side === 'buy' ? 'long' : 'short'),
+      amount: String(prepared.amount),
+      price: fmt(prepared.price),
+      triggerPrice: fmt(prepared.triggerPrice),
+      reduceOnly: prepared.reduceOnly ?? false,
+      tag: cmd.tag ?? 'manual',
+    });
+    if (!created) {
+      if (order.userId !== cmd.userId) throw new ConflictError('order key already used');
+      // idempotent replay: a PENDING one is (re)sent — same clientOrderId, so never a second exchange order
+      if (order.status !== 'PENDING') return order;
+    }
+    return this.send(order, port, market, prepared);
+  }
+
+  /** Send a PENDING order (first send, or the reconciler's resend). Never called inside a transaction. */
+  async send(order: OrderEntity, port: ExchangePort, market: ExchangeMarket, req?: CreateOrderRequest): Promise<OrderEntity> {
+    await this.orders.incrementAttempts(order.id);
+    const request: CreateOrderRequest = req ?? {
+      symbol: order.symbol,
+      type: order.type,
+      side: order.side,
+      amount: Number(order.amount),
+      price: order.price === null ? undefined : Number(order.price),
+      triggerPrice: order.triggerPrice === null ? undefined : Number(order.triggerPrice),
+      reduceOnly: order.reduceOnly,
+      positionSide: order.positionSide,
+      clientOrderId: order.clientOrderId,
+    };
+    let exchangeOrder: ExchangeOrder;
+    try {
+      exchangeOrder = await port.createOrder(request);
+    } catch (e) {
+      if (e instanceof InvalidOrderError && e.reason === 'duplicate_client_order_id') {
+        // the exchange has it already (an earlier send got through): adopt it
+        return this.sync(order, port, market);
+      }
+      if (e instanceof ExchangeError && e.retryable) {
+        this.logger.warn({ msg: 'order outcome unknown; left PENDING for the reconciler', orderId: order.id, clientOrderId: order.clientOrderId, code: e.code });
+        return (await this.orders.findById(order.id))!;
+      }
+      if (e instanceof ExchangeError) {
+        this.logger.warn({ msg: 'order rejected', orderId: order.id, code: e.code, reason: e.message });
+        return this.markRejected(order.id, `${e.code}: ${e.message}`);
+      }
+      throw e;
+    }
+    const trades = await this.tradesFor(port, order, exchangeOrder);
+    return this.record(order.id, { order: exchangeOrder, trades }, market);
+  }
+
+  /** Ask the exchange about one order and record what it says (used by the reconciler and cancel). */
+  async sync(order: OrderEntity, port: ExchangePort, market: ExchangeMarket): Promise<OrderEntity> {
+    const ex = await port.fetchOrderByClientId(order.symbol, order.clientOrderId);
+    if (!ex) return order;
+    const trades = await this.tradesFor(port, order, ex);
+    return this.record(order.id, { order: ex, trades }, market);
+  }
+
+  async cancel(userId: string, orderId: string): Promise<OrderEntity> {
+    const order = await this.orders.findForUser(userId, orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    if (isTerminal(order.status)) throw new ConflictError(`order is already ${order.status}`, { status: order.status });
+    const port = await this.accounts.exchangeFor(userId, order.accountId);
+    await port.loadMarkets();
+    const market = this.marketOf(port, order.symbol);
+    try {
+      const ex = await port.cancelOrder({ symbol: order.symbol, clientOrderId: order.clientOrderId });
+      return this.record(order.id, { order: ex, trades: await this.tradesFor(port, order, ex) }, market);
+    } catch (e) {
+      if (e instanceof OrderNotFoundError && order.status === 'PENDING') {
+        const age = Date.now() - order.updatedAt.getTime();
+        if (age < this.config.oms.pendingGraceMs) throw new ConflictError('order is still being sent; retry the cancel shortly');
+        return this.closeLocally(order.id, 'CANCELED', 'canceled before the exchange received it');
+      }
+      throw this.toDomainError(e);
+    }
+  }
+
+  async cancelAll(userId: string, accountId: string, symbol: string): Promise<{ canceled: OrderEntity[]; failed: Array<{ orderId: string; error: string }> }> {
+    await this.accounts.exchangeFor(userId, accountId); // 404 for other users' accounts
+    const open = await this.orders.findUnresolvedForUser(userId, accountId, symbol);
+    const canceled: OrderEntity[] = [];
+    const failed: Array<{ orderId: string; error: string }> = [];
+    for (const o of open) {
+      try {
+        canceled.push(await this.cancel(userId, o.id));
+      } catch (e) {
+        failed.push({ orderId: o.id, error: (e as Error).message });
+      }
+    }
+    return { canceled, failed };
+  }
+
+  async get(userId: string, orderId: string): Promise<{ order: OrderEntity; fills: Awaited<ReturnType<OrdersRepository['fillsOfOrder']>> }> {
+    const order = await this.orders.findForUser(userId, orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    return { order, fills: await this.orders.fillsOfOrder(order.id) };
+  }
+
+  list(userId: string, q: OrderQuery): Promise<[OrderEntity[], number]> {
+    return this.orders.listForUser(userId, q);
+  }
+
+  /**
+   * Record an exchange view in ONE transaction: status (legal moves only), exchange id, filled/average/fee, new
+   * fills (unique per trade id) and the position changes and events they cause.
+   */
+  @Transactional()
+  async record(orderId: string, view: ExchangeView, market: ExchangeMarket): Promise<OrderEntity> {
+    const order = await this.orders.lockById(orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    const ex = view.order;
+    const newFills: NewFill[] = view.trades.map((t) => ({
+      orderId: order.id,
+      userId: order.userId,
+      accountId: order.accountId,
+      botId: order.botId,
+      exchange: order.exchange,
+      exchangeTradeId: t.id,
+      symbol: order.symbol,
+      side: order.side,
+      positionSide: order.positionSide,
+      price: String(t.price),
+      amount: String(t.amount),
+      fee: String(t.fee),
+      feeCurrency: t.feeCurrency,
+      feeQuote: String(this.feeInQuote(t, market)),
+      executedAt: new Date(t.timestamp),
+    }));
+    const inserted = await this.orders.insertFills(newFills);
+    for (const f of inserted) {
+      await this.positions.applyFill({
+        userId: f.userId,
+        accountId: f.accountId,
+        symbol: f.symbol,
+        botId: f.botId,
+        side: f.side,
+        positionSide: f.positionSide,
+        amount: f.amount,
+        price: f.price,
+        feeQuote: f.feeQuote,
+        executedAt: f.executedAt,
+      });
+    }
+    if (!ex) return order;
+
+    const next: OrderStatus = statusFromExchange(ex.status, ex.filled, ex.amount);
+    const fields: Partial<OrderEntity> = {
+      exchangeOrderId: ex.id,
+      filled: String(Math.max(ex.filled, Number(order.filled))),
+      averagePrice: fmt(ex.average) ?? order.averagePrice,
+      fee: ex.fee ? String(ex.fee.cost) : order.fee,
+    };
+    if (next !== order.status) {
+      if (!canTransition(order.status, next)) {
+        this.logger.warn({ msg: 'ignoring illegal status move reported by the exchange', orderId, from: order.status, to: next });
+      } else {
+        assertTransition(order.status, next);
+        fields.status = next;
+        if (isTerminal(next)) fields.closedAt = new Date();
+        if (next === 'FILLED') await this.outbox.append('order.filled', order.userId, this.eventPayload(order, fields));
+        if (next === 'CANCELED' || next === 'EXPIRED') await this.outbox.append('order.canceled', order.userId, this.eventPayload(order, fields));
+      }
+    }
+    await this.orders.update(order.id, fields);
+    return Object.assign(order, fields);
+  }
+
+  @Transactional()
+  async markRejected(orderId: string, reason: string): Promise<OrderEntity> {
+    const order = await this.orders.lockById(orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    if (order.status === 'REJECTED') return order;
+    assertTransition(order.status, 'REJECTED');
+    const fields = { status: 'REJECTED' as const, rejectReason: reason.slice(0, 500), closedAt: new Date() };
+    await this.orders.update(order.id, fields);
+    return Object.assign(order, fields);
+  }
+
+  @Transactional()
+  async closeLocally(orderId: string, status: 'CANCELED' | 'EXPIRED', reason: string): Promise<OrderEntity> {
+    const order = await this.orders.lockById(orderId);
+    if (!order) throw new NotFoundError('order', orderId);
+    assertTransition(order.status, status);
+    const fields = { status, rejectReason: reason, closedAt: new Date() };
+    await this.orders.update(order.id, fields);
+    await this.outbox.append('order.canceled', order.userId, this.eventPayload(order, fields));
+    return Object.assign(order, fields);
+  }
+
+  /** Executions of this order: the ones the exchange returned with it, else its trade history (network). */
+  async tradesFor(port: ExchangePort, order: OrderEntity, ex: ExchangeOrder): Promise<ExchangeTrade[]> {
+    if (ex.filled <= 0) return [];
+    const known = ex.trades.filter((t) => t.id);
+    const sum = known.reduce((s, t) => s + t.amount, 0);
+    if (known.length > 0 && sum + 1e-12 >= ex.filled) return [...known];
+    const since = order.createdAt.getTime() - 60_000;
+    const all = await port.fetchMyTrades(order.symbol, since);
+    return all.filter((t) => t.orderId === ex.id || (t.clientOrderId !== null && t.clientOrderId === order.clientOrderId));
+  }
+
+  marketOf(port: ExchangePort, symbol: string): ExchangeMarket {
+    try {
+      return port.market(symbol);
+    } catch (e) {
+      throw new BadRequestError(`unknown symbol ${symbol} on ${port.exchangeId}`, { symbol, cause: (e as Error).name });
+    }
+  }
+
+  private feeInQuote(t: ExchangeTrade, market: ExchangeMarket): number {
+    if (!t.fee) return 0;
+    if (t.feeCurrency === null || t.feeCurrency === market.quote) return t.fee;
+    if (t.feeCurrency === market.base) return t.fee * t.price;
+    return 0; // fee paid in a third asset (e.g. BNB): not converted; the raw fee is kept on the fill
+  }
+
+  private eventPayload(order: OrderEntity, fields: Partial<OrderEntity>) {
+    return {
+      orderId: order.id,
+      clientOrderId: order.clientOrderId,
+      accountId: order.accountId,
+      botId: order.botId,
+      symbol: order.symbol,
+      side: order.side,
+      positionSide: order.positionSide,
+      amount: order.amount,
+      filled: fields.filled ?? order.filled,
+      averagePrice: fields.averagePrice ?? order.averagePrice,
+      tag: order.tag,
+    };
+  }
+
+  private toDomainError(e: unknown): unknown {
+    if (e instanceof InvalidOrderError) {
+      const below = e.reason === 'below_min_amount' || e.reason === 'below_min_cost';
+      return new DomainError(below ? ErrorCode.OrderBelowMinimum : ErrorCode.InvalidOrder, e.message, { reason: e.reason });
+    }
+    if (e instanceof InsufficientFundsError) return new DomainError(ErrorCode.InsufficientFunds, e.message);
+    if (e instanceof ExchangeError) return new DomainError(e.retryable ? ErrorCode.ExchangeUnavailable : ErrorCode.InvalidOrder, e.message, { code: e.code });
+    return e;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './position.math';
+export * from './position.entity';
+export * from './positions.repository';
+export * from './positions.service';
+export * from './positions.module';

@@ -1,0 +1,146 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '@tb/config';
+import { PasswordHasher } from '../crypto/password-hasher';
+import { generateRefreshToken, REFRESH_TOKEN_PATTERN, sha256Hex } from '../crypto/tokens';
+import { UsersRepository, type UserRecord } from '../users/users.repository';
+import { normalizeEmail } from '../users/users.service';
+import { ROLE_SCOPES, type UserRole } from '../users/user-role';
+import type { AuthPrincipal } from './auth-principal';
+import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthenticatedError } from './auth.errors';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
+
+/** Claims of our access JWT (HS256, JWT_SECRET). */
+export interface AccessTokenClaims {
+  readonly sub: string;
+  readonly role: UserRole;
+  readonly typ: 'access';
+}
+
+export const JWT_ISSUER = 'tradingboost';
+export const JWT_AUDIENCE = 'tradingboost-api';
+
+export interface IssuedTokens {
+  readonly accessToken: string;
+  /** Seconds until the access token expires. */
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+  readonly refreshExpiresAt: Date;
+  readonly userId: string;
+  readonly role: UserRole;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Login, refresh-token rotation, logout, and verification of access tokens.
+ * - Access token: short-lived JWT { sub, role, typ: 'access' } (JWT_ACCESS_TTL_S). Every request re-reads the user,
+ *   so disabling an account or changing its role takes effect at once, not at token expiry.
+ * - Refresh token: 32 random bytes (base64url), stored as sha256; one use each (rotation), sliding expiry of
+ *   JWT_REFRESH_TTL_S; replaying a used one revokes the whole login's family.
+ */
+@Injectable()
+export class AuthService implements OnModuleInit {
+  private readonly logger = new Logger(AuthService.name);
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    void this.getDummyHash(); // computed once at boot, so the first unknown-email login costs the same as the rest
+  }
+
+  /**
+   * Email + password -> tokens. Unknown email, wrong password and disabled account give the same error, and an
+   * unknown email still pays for one scrypt verification (against a fixed dummy hash) so timing does not tell
+   * them apart.
+   */
+  async login(email: string, password: string): Promise<IssuedTokens> {
+    const creds = await this.users.findCredentialsByEmail(normalizeEmail(email));
+    const ok = creds ? await this.hasher.verify(password, creds.passwordHash) : false;
+    if (!creds || !ok || creds.disabledAt) {
+      this.logger.warn({ msg: 'login failed', userId: creds?.id, reason: !creds ? 'unknown_email' : !ok ? 'bad_password' : 'disabled' });
+      throw new InvalidCredentialsError();
+    }
+    if (this.hasher.needsRehash(creds.passwordHash)) {
+      await this.users.updatePasswordHash(creds.id, await this.hasher.hash(password));
+    }
+    const refreshToken = generateRefreshToken();
+    const issued = await this.refreshTokens.issue(creds.id, null, sha256Hex(refreshToken), this.config.security.jwtRefreshTtlS);
+    this.logger.log({ msg: 'login succeeded', userId: creds.id, familyId: issued.familyId });
+    return this.tokens(creds.id, creds.role, refreshToken, issued.expiresAt);
+  }
+
+  /** Rotation: the presented refresh token is spent and a new pair is returned. */
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
+    if (!REFRESH_TOKEN_PATTERN.test(refreshToken)) throw new InvalidRefreshTokenError();
+    const next = generateRefreshToken();
+    const result = await this.refreshTokens.rotate(sha256Hex(refreshToken), sha256Hex(next), this.config.security.jwtRefreshTtlS);
+    switch (result.kind) {
+      case 'rotated':
+        return this.tokens(result.userId, result.role, next, result.next.expiresAt);
+      case 'reused':
+        this.logger.warn({
+          msg: 'refresh token reused: family revoked',
+          userId: result.userId,
+          familyId: result.familyId,
+          revoked: result.revoked,
+        });
+        throw new InvalidRefreshTokenError();
+      case 'invalid':
+        throw new InvalidRefreshTokenError();
+    }
+  }
+
+  /** Ends the session (refresh-token family) `refreshToken` belongs to, if it is the caller's. Idempotent. */
+  async logout(userId: string, refreshToken: string): Promise<void> {
+    const revoked = await this.refreshTokens.revokeFamilyOf(userId, sha256Hex(refreshToken));
+    this.logger.log({ msg: 'logout', userId, revoked });
+  }
+
+  /** The caller's account. */
+  async me(userId: string): Promise<UserRecord> {
+    const user = await this.users.findById(userId);
+    if (!user || user.disabledAt) throw new UnauthenticatedError();
+    return user;
+  }
+
+  /** The principal behind `Authorization: Bearer <jwt>`, or UnauthenticatedError. */
+  async authenticateAccessToken(token: string): Promise<AuthPrincipal> {
+    let claims: Partial<AccessTokenClaims>;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+        algorithms: ['HS256'],
+        issuer: JWT_ISSUER,
+        audience: JWT_AUDIENCE,
+      });
+    } catch (err) {
+      const expired = (err as { name?: string }).name === 'TokenExpiredError';
+      throw new UnauthenticatedError(expired ? 'Access token expired' : 'Invalid access token');
+    }
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
+      throw new UnauthenticatedError('Invalid access token');
+    }
+    const user = await this.users.findById(claims.sub);
+    if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid access token');
+    return { userId: user.id, role: user.role, scopes: ROLE_SCOPES[user.role], via: 'jwt' };
+  }
+
+  private async tokens(userId: string, role: UserRole, refreshToken: string, refreshExpiresAt: Date): Promise<IssuedTokens> {
+    const claims: AccessTokenClaims = { sub: userId, role, typ: 'access' };
+    const expiresIn = this.config.security.jwtAccessTtlS;
+    const accessToken = await this.jwt.signAsync(claims, { algorithm: 'HS256', expiresIn, issuer: JWT_ISSUER, audience: JWT_AUDIENCE });
+    return { accessToken, expiresIn, refreshToken, refreshExpiresAt, userId, role };
+  }
+
+  private getDummyHash(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash('dummy password for timing equalisation');
+    return this.dummyHash;
+  }
+}

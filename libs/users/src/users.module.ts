@@ -1,0 +1,62 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { AppConfig } from '@tb/config';
+import { REDIS, RedisKeys } from '@tb/redis';
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { ApiKeysRepository } from './api-keys/api-keys.repository';
+import { ApiKeysService } from './api-keys/api-keys.service';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthService } from './auth/auth.service';
+import { RefreshTokenEntity } from './auth/refresh-token.entity';
+import { RefreshTokensRepository } from './auth/refresh-tokens.repository';
+import { PasswordHasher } from './crypto/password-hasher';
+import { TbThrottlerGuard } from './throttling/tb-throttler.guard';
+import { buildThrottlerOptions } from './throttling/throttler.options';
+import { UserEntity } from './users/user.entity';
+import { UsersController } from './users/users.controller';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
+
+/**
+ * Users, login/refresh/logout, personal API keys, and the global AuthGuard (every HTTP route of the app needs a
+ * JWT or an API key unless @Public() or an infrastructure path). Also sets up the Redis-backed rate limiter used by
+ * the login route and by @ThrottleOrders() (ThrottlerModule is global, so any module can put that decorator on a
+ * route). Needs PlatformModule (config, database, Redis).
+ */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, ApiKeyEntity]),
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({
+        secret: config.security.jwtSecret,
+        signOptions: { algorithm: 'HS256' },
+        verifyOptions: { algorithms: ['HS256'] },
+      }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig, REDIS, RedisKeys],
+      useFactory: (config: AppConfig, redis: Redis, keys: RedisKeys) => buildThrottlerOptions(config, redis, keys.key('throttle')),
+    }),
+  ],
+  controllers: [AuthController, ApiKeysController, UsersController],
+  providers: [
+    { provide: PasswordHasher, useValue: new PasswordHasher() },
+    UsersRepository,
+    RefreshTokensRepository,
+    ApiKeysRepository,
+    UsersService,
+    AuthService,
+    ApiKeysService,
+    TbThrottlerGuard,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [UsersService, AuthService, ApiKeysService, TbThrottlerGuard],
+})
+export class UsersModule {}
