@@ -46,7 +46,7 @@ const boundaries = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'scripts/**', '**/*.mjs', '**/*.js', 'data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'scripts/**', '**/*.mjs', '**/*.mts', '**/*.js', 'data/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { TestProject } from 'vitest/node';
@@ -25,10 +24,10 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
   const dbName = `tb_test_${suffix}`;
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
+  const admin = new DataSource({ type: 'postgres', url: ADMIN_URL });
+  await admin.initialize();
   await admin.query(`CREATE DATABASE "${dbName}"`);
-  await admin.end();
+  await admin.destroy();
 
   const url = new URL(ADMIN_URL);
   url.pathname = `/${dbName}`;
@@ -45,10 +44,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('redisPrefix', redisPrefix);
 
   return async () => {
-    const c = new Client({ connectionString: ADMIN_URL });
-    await c.connect();
+    const c = new DataSource({ type: 'postgres', url: ADMIN_URL });
+    await c.initialize();
     await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await c.end();
+    await c.destroy();
     const redis = new Redis(REDIS_URL);
     let cursor = '0';
     do {

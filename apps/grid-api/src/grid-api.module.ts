@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { TbConfigModuleOptions } from '@tb/config';
 import { PlatformModule } from '@tb/platform';
+import { BacktestRunsApiModule } from '@tb/backtest';
 import { UsersModule } from '@tb/users';
 import { OrdersHttpModule } from '@tb/orders';
 
@@ -10,7 +11,7 @@ export class GridApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: GridApiModule,
-      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule],
+      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule],
     };
   }
 }

@@ -5,6 +5,12 @@ import { PlatformModule } from '@tb/platform';
 import { assertEveryJobHandled } from '@tb/jobs';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
+import { BacktestRunsModule } from '@tb/backtest';
+import { BacktestsProcessor } from './backtests/backtests.processor';
+import { BacktestsSweeper } from './backtests/backtests.sweeper';
+import { OrdersModule } from '@tb/orders';
+import { EventsModule } from '@tb/events';
+import { TradingScheduler } from './trading/trading.scheduler';
 
 /** Fails boot when a job of the queue contract has no handler in this worker. */
 @Injectable()
@@ -20,8 +26,8 @@ export class WorkerModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot()],
-      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck],
+      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule],
+      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper],
     };
   }
 }

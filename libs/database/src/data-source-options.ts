@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '@tb/config';
 import { MIGRATIONS } from './migrations';
+import { TypeOrmJsonLogger } from './typeorm.logger';
 
 /**
  * The one definition of our PostgreSQL DataSource, shared by the apps (via TypeOrmModule), ormconfig.ts (TypeORM
@@ -21,7 +22,9 @@ export function buildDataSourceOptions(
     entities: extra.entities ?? [],
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: db.logQueries ? ['query', 'error'] : ['error'],
+    logging: db.logQueries ? ['query', 'error', 'warn', 'migration'] : ['error', 'warn', 'migration'],
+    logger: new TypeOrmJsonLogger(db.logQueries),
+    maxQueryExecutionTime: 2000,
     poolSize: db.poolSize,
     extra: {
       max: db.poolSize,

@@ -1,4 +1,5 @@
 export * from './data-source-options';
+export * from './typeorm.logger';
 export * from './transactional';
 export * from './pool-monitor';
 export * from './database.health';

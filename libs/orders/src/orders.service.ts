@@ -110,8 +110,10 @@ export class OrdersService {
     });
     if (!created) {
       if (order.userId !== cmd.userId) throw new ConflictError('order key already used');
-      // idempotent replay: a PENDING one is (re)sent — same clientOrderId, so never a second exchange order
-      if (order.status !== 'PENDING') return order;
+      // Idempotent replay. A PENDING order that was never sent is sent now. One that was sent (maybe received,
+      // maybe not) is left to the reconciler, which looks it up by clientOrderId after the grace period before
+      // it would ever resend: some exchanges accept a reused clientOrderId once the first order is closed.
+      if (order.status !== 'PENDING' || order.sendAttempts > 0) return order;
     }
     return this.send(order, port, market, prepared);
   }

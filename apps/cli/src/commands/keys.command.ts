@@ -1,5 +1,39 @@
 import type { Command } from 'commander';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TbConfigModule, loadConfig, processEnv } from '@tb/config';
+import { RequestContextModule } from '@tb/common';
+import { DatabaseModule } from '@tb/database';
+import { AccountsModule, ExchangeAccountsService } from '@tb/accounts';
 
-export function registerKeysCommand(program: Command): void {
-  void program; // placeholder: the command is being written
+export interface KeysCommandIo {
+  readonly stdout: NodeJS.WritableStream;
+}
+
+/**
+ * `tb keys rotate`: re-encrypt every stored exchange secret with the active key.
+ * Procedure: set ENCRYPTION_KEY (new key), ENCRYPTION_KEY_ID (its new id) and ENCRYPTION_KEYS_PREVIOUS="oldId:oldKey"
+ * for the apps and this command; run it; once it reports 0 remaining, drop the old key from ENCRYPTION_KEYS_PREVIOUS.
+ */
+export function registerKeysCommand(program: Command, io: KeysCommandIo = { stdout: process.stdout }): void {
+  const keys = program.command('keys').description('encryption key maintenance');
+  keys
+    .command('rotate')
+    .description('re-encrypt every stored exchange secret with the active ENCRYPTION_KEY (old keys from ENCRYPTION_KEYS_PREVIOUS)')
+    .action(async () => {
+      const rotated = await rotateKeys(processEnv());
+      io.stdout.write(`rotated ${rotated} exchange account(s) to key "${loadConfig(processEnv()).security.activeKeyId}"\n`);
+    });
+}
+
+/** Boots the minimum (config, database, accounts) and rotates. Exported for tests. */
+export async function rotateKeys(env: Record<string, string | undefined>): Promise<number> {
+  @Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, AccountsModule] })
+  class KeysRotateModule {}
+  const app = await NestFactory.createApplicationContext(KeysRotateModule, { logger: ['error', 'warn'] });
+  try {
+    return await app.get(ExchangeAccountsService).rotateKeys();
+  } finally {
+    await app.close();
+  }
 }

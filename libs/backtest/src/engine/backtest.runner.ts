@@ -7,6 +7,7 @@ import {
   type BacktestResult,
   type EquityPoint,
 } from './backtest.types';
+import { withBacktestCapital } from './backtest-capital.defaults';
 import { computeMetrics } from './metrics';
 import { TradeTracker } from './trade.tracker';
 
@@ -74,7 +75,15 @@ export class BacktestSession<Settings = unknown, State = unknown> {
     this.strategy = input.strategy;
     this.market = input.market;
     this.tfMs = timeframeMs(input.timeframe);
-    this.settings = input.strategy.parseSettings(input.settings);
+    const engineLeverage = input.market.type === 'perp' ? (input.leverage ?? 1) : 1;
+    this.settings = input.strategy.parseSettings(
+      withBacktestCapital(input.strategy, input.settings, {
+        initialBalance: input.initialBalance,
+        marketType: input.market.type,
+        leverage: engineLeverage,
+        feeMaker: input.feeMaker,
+      }),
+    );
     this.state = input.strategy.init({
       botId: input.botId ?? 'backtest',
       settings: this.settings,
@@ -88,7 +97,7 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       feeTaker: input.feeTaker,
       slippage: input.slippage,
       limitFill: input.limitFill,
-      leverage: input.market.type === 'perp' ? (input.leverage ?? 1) : 1,
+      leverage: engineLeverage,
       maintenanceMarginRate: input.maintenanceMarginRate,
       funding: input.funding,
     });

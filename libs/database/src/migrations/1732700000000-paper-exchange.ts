@@ -85,7 +85,7 @@ export class PaperExchange1732700000000 implements MigrationInterface {
         "account_id" varchar(64) NOT NULL REFERENCES "paper_accounts"("account_id") ON DELETE CASCADE,
         "symbol"     varchar(64) NOT NULL,
         "last_time"  bigint      NOT NULL,
-        "last_price" numeric     NOT NULL CHECK ("last_price" > 0),
+        "last_price" numeric     CHECK ("last_price" > 0),
         CONSTRAINT "pk_paper_feed_progress" PRIMARY KEY ("account_id", "symbol")
       )`);
   }

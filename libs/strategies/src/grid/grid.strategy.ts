@@ -72,6 +72,8 @@ export interface GridMetrics {
   /** Fills of orders this strategy could no longer attach to a level (closed by stops only). */
   unmanagedFills: number;
   trailingShifts: number;
+  /** Forced closes by the exchange (fills tagged 'liquidation'); each stops the grid. */
+  liquidations: number;
 }
 
 export interface RetiredOrder {
@@ -131,6 +133,8 @@ const MAX_RETIRED = 64;
 const MAX_REJECTS = 3;
 const EPS = 1e-12;
 const ADAPTIVE_WARMUP = 50;
+/** Tag of the engine's / exchange's forced close of a position (a fill with a key the grid never placed). */
+const LIQUIDATION_TAG = 'liquidation';
 
 // ------------------------------------------------------------------------------------------------
 // init
@@ -172,6 +176,7 @@ function initGrid(init: StrategyInit<GridSettings>): GridState {
       belowMinimums: 0,
       unmanagedFills: 0,
       trailingShifts: 0,
+      liquidations: 0,
     },
     ind: null,
   };
@@ -407,6 +412,24 @@ function marketClose(state: GridState, leg: GridLeg, key: string, intents: Inten
 
 /** Cancels every order, market-closes both legs and stops the grid. */
 function closeAll(state: GridState, candleTime: number, reason: string, intents: Intent[]): void {
+  cancelAllSlots(state, reason, intents);
+  const p = `${state.botId}:${candleTime}:close:`;
+  marketClose(state, 'long', `${p}0`, intents);
+  marketClose(state, 'short', `${p}1`, intents);
+  state.status = 'stopped';
+  state.stopReason = reason;
+}
+
+/** closeAll caused by a fill (keys `${fill.key}>close:0|1`, see chainKey). */
+function closeAllCaused(state: GridState, cause: string, reason: string, intents: Intent[]): void {
+  cancelAllSlots(state, reason, intents);
+  marketClose(state, 'long', chainKey(state, cause, 'close', 0), intents);
+  marketClose(state, 'short', chainKey(state, cause, 'close', 1), intents);
+  state.status = 'stopped';
+  state.stopReason = reason;
+}
+
+function cancelAllSlots(state: GridState, reason: string, intents: Intent[]): void {
   for (const slot of state.slots) {
     if (slot.st === 'open_order') cancelEntry(state, slot, reason, intents);
     if (slot.st === 'closing_order') {
@@ -415,11 +438,6 @@ function closeAll(state: GridState, candleTime: number, reason: string, intents:
     } else if (slot.st === 'filled') moveSlot(slot, 'done');
     if (slot.st === 'done') moveSlot(slot, 'idle');
   }
-  const p = `${state.botId}:${candleTime}:close:`;
-  marketClose(state, 'long', `${p}0`, intents);
-  marketClose(state, 'short', `${p}1`, intents);
-  state.status = 'stopped';
-  state.stopReason = reason;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -828,8 +846,34 @@ function onFill(state: GridState, fill: Fill): StrategyResult<GridState> {
     onOrphanFill(state, r, fill, intents);
     return { state, intents };
   }
+  if (fill.tag === LIQUIDATION_TAG) {
+    onLiquidation(state, fill, intents);
+    return { state, intents };
+  }
   state.metrics.unmanagedFills++;
   return { state, intents };
+}
+
+/**
+ * A forced close by the exchange (a key the grid never placed, tag 'liquidation'). applyPosition has already
+ * taken the leg's position away (its realised loss included); the grid then stops exactly as on a stop-loss:
+ * every level is reset without a pair being counted (the levels of the liquidated leg hold nothing any more),
+ * every order is canceled and the other leg is market-closed, with stopReason 'liquidation'. Exchange grid
+ * bots end the same way. The engine's key is not ours, so the close orders are keyed
+ * `${botId}:${fill.time}:liquidation>close:0|1` (bot id + time, like a decision key).
+ */
+function onLiquidation(state: GridState, fill: Fill, intents: Intent[]): void {
+  state.metrics.liquidations++;
+  if (fill.remaining <= EPS) {
+    const pos = fill.positionSide === 'long' ? state.long : state.short;
+    pos.qty = 0; // the exchange says the leg is gone; our book of it can only differ by dust
+    pos.avg = 0;
+  }
+  if (state.status === 'stopped') {
+    cancelAllSlots(state, LIQUIDATION_TAG, intents);
+    return;
+  }
+  closeAllCaused(state, `${state.botId}:${fill.time}:${LIQUIDATION_TAG}`, LIQUIDATION_TAG, intents);
 }
 
 function onOrderClosed(state: GridState, ev: OrderClosedEvent): StrategyResult<GridState> {

@@ -63,7 +63,7 @@ export class AuthService implements OnModuleInit {
    */
   async login(email: string, password: string): Promise<IssuedTokens> {
     const creds = await this.users.findCredentialsByEmail(normalizeEmail(email));
-    const ok = creds ? await this.hasher.verify(password, creds.passwordHash) : false;
+    const ok = await this.hasher.verify(password, creds?.passwordHash ?? (await this.getDummyHash()));
     if (!creds || !ok || creds.disabledAt) {
       this.logger.warn({ msg: 'login failed', userId: creds?.id, reason: !creds ? 'unknown_email' : !ok ? 'bad_password' : 'disabled' });
       throw new InvalidCredentialsError();

@@ -38,4 +38,8 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'replaced_by', type: 'uuid', nullable: true })
   replacedBy: string | null;
+
+  @ManyToOne(() => RefreshTokenEntity, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'replaced_by', foreignKeyConstraintName: 'fk_refresh_tokens_replaced_by' })
+  successor?: RefreshTokenEntity | null;
 }

@@ -67,7 +67,7 @@ export class RefreshTokensRepository {
         if (!row) return { kind: 'invalid' } as const;
         if (row.revoked) {
           if (!row.rotated) return { kind: 'invalid' } as const; // logged out: not a replay
-          const revoked = 0;
+          const revoked = await this.revokeFamily(row.family_id);
           return { kind: 'reused', userId: row.user_id, familyId: row.family_id, revoked } as const;
         }
         if (row.expired || row.disabled) return { kind: 'invalid' } as const;

@@ -1,0 +1,41 @@
+import type { DataSource } from 'typeorm';
+import type { TransactionHost, TransactionalAdapterTypeOrm } from '@tb/database';
+import { PaperExchange, type PaperExchangeOptions } from './paper.exchange';
+import { PaperExchangeRepository, paperSqlFromDataSource, paperSqlFromTransactionHost, type PaperSql } from './paper-exchange.repository';
+import type { PaperPriceFeed } from './paper-price.feed';
+
+/** Options shared by every paper account the factory creates (fees, slippage, leverage, markets, clock...). */
+export type PaperExchangeDefaults = Omit<PaperExchangeOptions, 'accountId' | 'repository' | 'feed' | 'initialBalances'>;
+
+/**
+ * Builds PaperExchange instances over one database and one price feed (or one feed per account).
+ * Plain class: the accounts lib registers `(accountId) => factory.create(accountId)` with
+ * `ExchangeFactory.registerPaperFactory`, which caches one instance per account.
+ */
+export class PaperExchangeFactory {
+  private readonly repository: PaperExchangeRepository;
+
+  constructor(
+    db: DataSource | TransactionHost<TransactionalAdapterTypeOrm> | PaperSql,
+    private readonly feed: PaperPriceFeed | ((accountId: string) => PaperPriceFeed),
+    private readonly defaults: PaperExchangeDefaults = {},
+  ) {
+    this.repository = new PaperExchangeRepository(toPaperSql(db));
+  }
+
+  create(accountId: string, initialBalances?: Record<string, string>): PaperExchange {
+    return new PaperExchange({
+      ...this.defaults,
+      accountId,
+      repository: this.repository,
+      feed: typeof this.feed === 'function' ? this.feed(accountId) : this.feed,
+      ...(initialBalances ? { initialBalances } : {}),
+    });
+  }
+}
+
+function toPaperSql(db: DataSource | TransactionHost<TransactionalAdapterTypeOrm> | PaperSql): PaperSql {
+  if ('transaction' in db && 'read' in db) return db;
+  if ('withTransaction' in db) return paperSqlFromTransactionHost(db);
+  return paperSqlFromDataSource(db);
+}
