@@ -569,7 +569,9 @@ export class MatchingEngine {
     if (!o.opening) {
       // closing side: never more than the position
       if (!(pos.qty > this.dust)) return this.closed(o, 'rejected', 'reduce_only_no_position');
-      if (qty > pos.qty) qty = pos.qty;
+      // clamp to the position, except by float dust: an order for exactly the position (summed from lots, so
+      // 0.00652 may be held as 0.006519999999999999) fills its own clean amount and leaves the side flat
+      if (qty > pos.qty + this.dust) qty = pos.qty;
       this.reduce(o.positionSide, pos, qty, price, qty * price * rate, o.key, o.tag, o.type, liquidity, o.reduceOnly);
       return;
     }

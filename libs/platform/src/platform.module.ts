@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
 import { TbConfigModule, TbConfigModuleOptions } from '@tb/config';
 import { LoggingModule, RequestContextModule } from '@tb/common';
 import { DatabaseModule } from '@tb/database';
@@ -25,7 +26,8 @@ export class PlatformModule {
         RedisModule,
         JobsModule,
         HealthModule,
-        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+        // default process metrics are process-global: register them once even when several apps share a process
+        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') } }),
       ],
     };
   }

@@ -48,8 +48,9 @@ export function buildPlan(seed: number, orders: number, planId = 'chaos'): PlanS
     const side = rnd() < 0.65 ? 'buy' : 'sell';
     const type = rnd() < 0.4 ? 'market' : 'limit';
     const dp = symbol === 'BTC/USDT' ? 5 : 4;
-    // 0.001-0.004 BTC / 0.02-0.08 ETH: 60-240 USDT, far above the 5 USDT minimum
-    const amount = fix(roundTo((symbol === 'BTC/USDT' ? 0.001 : 0.02) * (1 + 3 * rnd()), spec.step), dp);
+    // buys 0.001-0.004 BTC / 0.02-0.08 ETH (60-240 USDT), sells half that: the long rarely goes flat
+    const unit = symbol === 'BTC/USDT' ? 0.001 : 0.02;
+    const amount = fix(roundTo(unit * (side === 'buy' ? 1 + 3 * rnd() : 0.5 + rnd()), spec.step), dp);
     const intentKey = `${planId}:${seed}:${placed}:${symbol}:${type}:${side}`;
     if (type === 'limit') {
       // buys mostly below the base, sells mostly above; a few marketable ones cross at once

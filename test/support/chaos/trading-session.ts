@@ -16,6 +16,7 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { processEnv } from '@tb/config';
+import { ExchangeAccountsService } from '@tb/accounts';
 import { OrdersReconciler, OrdersService } from '@tb/orders';
 import { buildPlan } from './chaos-plan';
 import { createOmsContext } from './oms-context';
@@ -60,7 +61,10 @@ async function main(): Promise<void> {
   const accountId = arg('account')!;
   const plan = buildPlan(Number(arg('seed') ?? 1), Number(arg('orders') ?? 60));
   const app = await createOmsContext(processEnv());
-  say('READY');
+  // like a worker at startup: markets and server time loaded before any order work
+  const port = await app.get(ExchangeAccountsService).exchangeFor(userId, accountId);
+  await port.loadMarkets();
+  say(`READY ${Math.round(process.uptime() * 1000)}`);
   const oms = app.get(OrdersService);
   const ds = app.get(DataSource);
   await reconcile(app);

@@ -1,19 +1,42 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretCipher } from '@tb/exchange';
+import { MIGRATIONS } from '@tb/database';
 import { rotateKeys } from './keys.command';
 import { testEnv } from '../../../../test/support/test-env';
 
 const OLD = Buffer.alloc(32, 3).toString('base64');
 const NEW = Buffer.alloc(32, 4).toString('base64');
 
+/** Rotation touches every account of a database, so this test gets a database of its own. */
 describe('tb keys rotate', () => {
-  it('re-encrypts every secret under the new key; the secrets are unchanged and the old key is no longer needed', async () => {
-    const env = testEnv();
-    const ds = new DataSource({ type: 'postgres', url: env.DATABASE_URL });
+  const env = testEnv();
+  const name = `tb_rotate_${randomBytes(4).toString('hex')}`;
+  const url = new URL(env.DATABASE_URL!);
+  url.pathname = `/${name}`;
+  let admin: DataSource;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    const adminUrl = new URL(env.DATABASE_URL!);
+    adminUrl.pathname = '/postgres';
+    admin = new DataSource({ type: 'postgres', url: adminUrl.toString() });
+    await admin.initialize();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    ds = new DataSource({ type: 'postgres', url: url.toString(), migrations: MIGRATIONS });
     await ds.initialize();
+    await ds.runMigrations();
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await admin?.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin?.destroy();
+  });
+
+  it('re-encrypts every secret under the new key; the secrets are unchanged and the old key is no longer needed', async () => {
     const userId = randomUUID();
     await ds.query(`INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, 'x', 'trader')`, [userId, `rot-${userId}@test.example`]);
     const oldCipher = new SecretCipher({ activeKeyId: 'old', keys: { old: OLD } });
@@ -23,9 +46,9 @@ describe('tb keys rotate', () => {
       `INSERT INTO exchange_accounts (id, user_id, exchange, label, api_key_enc, secret_enc, key_id, api_key_hint) VALUES ($1, $2, 'binance', 'rot', $3, $4, 'old', 'abcd')`,
       [accountId, userId, oldCipher.encrypt('AK-rotate-me', ctx('api_key')), oldCipher.encrypt('SK-rotate-me', ctx('secret'))],
     );
+    const rotateEnv = { ...env, DATABASE_URL: url.toString(), ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_ID: 'new', ENCRYPTION_KEYS_PREVIOUS: `old:${OLD}` };
 
-    const rotated = await rotateKeys({ ...env, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_ID: 'new', ENCRYPTION_KEYS_PREVIOUS: `old:${OLD}` });
-    expect(rotated).toBeGreaterThanOrEqual(1);
+    expect(await rotateKeys(rotateEnv)).toBe(1);
 
     const [row] = await ds.query('SELECT api_key_enc, secret_enc, key_id FROM exchange_accounts WHERE id = $1', [accountId]);
     expect(row.key_id).toBe('new');
@@ -33,10 +56,6 @@ describe('tb keys rotate', () => {
     expect(newOnly.decrypt(row.secret_enc, ctx('secret'))).toBe('SK-rotate-me');
     expect(newOnly.decrypt(row.api_key_enc, ctx('api_key'))).toBe('AK-rotate-me');
     expect(row.secret_enc).not.toContain('SK-rotate-me');
-
-    // a second run has nothing left to do
-    expect(await rotateKeys({ ...env, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_ID: 'new', ENCRYPTION_KEYS_PREVIOUS: `old:${OLD}` })).toBe(0);
-    await ds.query('DELETE FROM exchange_accounts WHERE id = $1', [accountId]);
-    await ds.destroy();
+    expect(await rotateKeys(rotateEnv)).toBe(0); // nothing left under the old key
   });
 });

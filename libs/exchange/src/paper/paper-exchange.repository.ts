@@ -280,7 +280,7 @@ export class PaperExchangeRepository {
         const rows = (await q.query(
           `INSERT INTO "paper_trades" ("account_id", "order_id", "client_order_id", "symbol", "side", "position_side", "price", "amount", "cost", "fee",
              "fee_currency", "realized_pnl", "liquidity", "time")
-           VALUES ($1, (SELECT "id" FROM "paper_orders" WHERE "account_id" = $1 AND "client_order_id" = $2), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+           VALUES ($1::varchar, (SELECT "id" FROM "paper_orders" WHERE "account_id" = $1::varchar AND "client_order_id" = $2::varchar), $2::varchar, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            RETURNING ${TRADE_COLUMNS}`,
           [
             accountId,

@@ -263,6 +263,25 @@ describe('PaperExchange: perpetuals and reduce-only', () => {
   });
 });
 
+describe('PaperExchange: stop orders', () => {
+  it('a reduce-only stop-loss triggers inside the bar at its trigger (worsened by slippage) and books the loss', async () => {
+    const candles = { [PERP]: [bar(0, 60_000, 60_000, 60_000, 60_000), bar(1, 60_000, 60_200, 58_000, 58_500)] };
+    const { feed, ex } = setup(candles, { slippage: 0.001 });
+    await feed.step(PERP);
+    // long 0.01 at 60000 × 1.001 = 60060: fee 600.6 × 0.0005 = 0.3003
+    await ex.createOrder({ symbol: PERP, type: 'market', side: 'buy', amount: 0.01, clientOrderId: 'sl-open' });
+    await ex.createOrder({ symbol: PERP, type: 'stop_market', side: 'sell', amount: 0.01, triggerPrice: 59_000, reduceOnly: true, clientOrderId: 'sl-stop' });
+    expect(await ex.fetchOrderByClientId(PERP, 'sl-stop')).toMatchObject({ status: 'open', triggerPrice: 59_000 });
+    await feed.step(PERP);
+    const fills = await ex.advance(PERP);
+    // 59000 × 0.999 = 58941: pnl (58941 − 60060) × 0.01 = −11.19, fee 589.41 × 0.0005 = 0.294705
+    expect(fills).toEqual([expect.objectContaining({ clientOrderId: 'sl-stop', side: 'sell', price: 58_941, fee: 0.294705, takerOrMaker: 'taker' })]);
+    // 10000 − 0.3003 − 11.19 − 0.294705 = 9988.214995
+    expect((await ex.fetchBalance()).assets.USDT).toEqual({ total: 9988.214995, used: 0, free: 9988.214995 });
+    expect(await ex.fetchPositions()).toEqual([]);
+  });
+});
+
 describe('PaperExchange: restart', () => {
   it('a new instance for the same account sees the open orders and balances and keeps matching', async () => {
     const candles = {
@@ -328,8 +347,8 @@ describe('PaperExchange: fetchMyTrades', () => {
       [SPOT]: [
         bar(0, 60_000, 60_000, 60_000, 60_000),
         bar(1, 60_000, 60_000, 58_500, 59_500), // fills g-buy-1 @ 59000
-        bar(2, 59_500, 59_600, 57_500, 58_000), // fills g-buy-2 @ 58000? no: needs < 58000 → 57500 yes
-        bar(3, 58_000, 60_600, 57_900, 60_400), // fills g-sell @ 60500? high 60600 > 60500 yes
+        bar(2, 59_500, 59_600, 57_500, 58_000), // fills g-buy-2 @ 58000 (57500 < 58000)
+        bar(3, 58_000, 60_600, 57_900, 60_400), // fills g-sell @ 60500 (60600 > 60500)
       ],
     };
     const { feed, ex } = setup(candles);
@@ -337,11 +356,12 @@ describe('PaperExchange: fetchMyTrades', () => {
     await ex.createOrder({ symbol: SPOT, type: 'market', side: 'buy', amount: 0.01, clientOrderId: 'g-mkt' }); // @ 60060, time T0+H
     await ex.createOrder({ symbol: SPOT, type: 'limit', side: 'buy', amount: 0.01, price: 59_000, clientOrderId: 'g-buy-1' });
     await ex.createOrder({ symbol: SPOT, type: 'limit', side: 'buy', amount: 0.01, price: 58_000, clientOrderId: 'g-buy-2' });
-    await ex.createOrder({ symbol: SPOT, type: 'limit', side: 'sell', amount: 0.03, price: 60_500, clientOrderId: 'g-sell' });
     for (let i = 0; i < 3; i++) {
       await feed.step(SPOT);
       await ex.advance(SPOT);
-      await ex.advance(SPOT); // a second poll of the same bar adds nothing
+      expect(await ex.advance(SPOT)).toEqual([]); // a second poll of the same bar adds nothing
+      // sell what was bought once the 0.03 BTC are there (a sell reserves base it must hold)
+      if (i === 1) await ex.createOrder({ symbol: SPOT, type: 'limit', side: 'sell', amount: 0.03, price: 60_500, clientOrderId: 'g-sell' });
     }
     const trades = await ex.fetchMyTrades(SPOT);
     expect(trades.map((t) => [t.clientOrderId, t.price, t.timestamp])).toEqual([

@@ -376,7 +376,7 @@ export class PaperExchange extends ExchangePort {
     return this.exclusive(async () => {
       const book = await this.book();
       const { trades } = await this.catchUp(book, symbol);
-      return trades.map(toExchangeTrade);
+      return trades.filter((t) => t.symbol === symbol).map(toExchangeTrade);
     });
   }
 

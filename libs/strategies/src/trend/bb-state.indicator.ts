@@ -6,29 +6,12 @@ import {
   type RisingState,
   type FallingState,
   createSmaState,
-  updateSma,
   createStdevState,
-  updateStdev,
   createPivotHighState,
-  updatePivotHigh,
   createPivotLowState,
-  updatePivotLow,
   createRisingState,
-  updateRising,
   createFallingState,
-  updateFalling,
-  crossover,
 } from '../indicators';
-
-// Bound once at module load: the CommonJS output of swc/tsc reaches imported functions through re-export
-// getters on every call, which costs about a third of this hot path's time (measured).
-const smaU = updateSma;
-const stdevU = updateStdev;
-const pivotHighU = updatePivotHigh;
-const pivotLowU = updatePivotLow;
-const risingU = updateRising;
-const fallingU = updateFalling;
-const crossoverF = crossover;
 
 /*
  * BB_State (reference/original-system.md §5.2; the Pine source `shared/indicators/trend_state.pine`, lines
@@ -54,7 +37,8 @@ const crossoverF = crossover;
  * Every candle is closed here, so `barstate.isconfirmed` is always true.
  *
  * The state is plain JSON data (no NaN): it survives `JSON.parse(JSON.stringify(state))`.
- * O(1) per candle apart from the pivot detectors; the 50-slot averages are recomputed only when a pivot is pushed.
+ * O(1) per candle apart from the pivot detectors (which reject most bars on a neighbour); the 50-slot averages are
+ * recomputed only when a pivot is pushed.
  */
 
 export type BbStateValue = -2 | -1 | 0 | 2;
@@ -148,15 +132,220 @@ export function createBbStateState(): BbStateState {
   };
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Hot path. updateBbState is the largest item of the HYPERRSI decision pass (it runs on every 1h candle), so
+// the streaming updates of SMA, stdev (window moments), rising/falling and the pivot detectors are written out
+// here over their own state objects (the same SmaState / StdevState / PivotState / TrendState shapes, so the
+// JSON state is unchanged) instead of being called: each call of a non-inlined function that returns a double
+// boxes it on the heap, and that (plus the calls) cost about as much as the arithmetic. The arithmetic is the
+// indicator modules' own, operation for operation (moving-average.indicator.ts updateSma, volatility.indicator.ts
+// pushWindowMoments/updateStdev, cross.indicator.ts updateRising/updateFalling, pivot.indicator.ts), so every
+// value is bit-identical; the specs compare against an independent Pine transcription.
+// ---------------------------------------------------------------------------------------------------
+
+/** updateSma's state update; the caller reads the mean as `validCount > 0 ? sum / validCount : NaN`. */
+function pushSma(q: SmaState, x: number): void {
+  const len = q.length;
+  const buf = q.buf;
+  const valid = q.valid;
+  const p = q.pos;
+  let sum = q.sum;
+  let vc = q.validCount;
+  if (q.filled === len) {
+    if (valid[p] === 1) {
+      sum -= buf[p];
+      vc--;
+    }
+  } else {
+    q.filled++;
+  }
+  if (x - x === 0) {
+    buf[p] = x;
+    valid[p] = 1;
+    sum += x;
+    vc++;
+  } else {
+    buf[p] = 0;
+    valid[p] = 0;
+  }
+  let next = p + 1;
+  if (next === len) {
+    next = 0;
+    let t = 0;
+    for (let i = 0; i < len; i++) t += buf[i];
+    sum = t;
+  }
+  q.pos = next;
+  q.sum = sum;
+  q.validCount = vc;
+}
+
+/** pushWindowMoments for a FINITE x; returns true once the window is full (then updateStdev's value is defined). */
+function pushMoments(w: StdevState, x: number): boolean {
+  const len = w.length;
+  const buf = w.buf;
+  const p = w.pos;
+  let s1 = w.s1;
+  let s2 = w.s2;
+  if (w.count === len) {
+    const d = buf[p] - w.shift;
+    s1 -= d;
+    s2 -= d * d;
+  } else {
+    if (w.count === 0) w.shift = x;
+    w.count++;
+  }
+  buf[p] = x;
+  const d = x - w.shift;
+  s1 += d;
+  s2 += d * d;
+  let next = p + 1;
+  if (next === len) {
+    next = 0;
+    let sum = 0;
+    for (let i = 0; i < len; i++) sum += buf[i];
+    const k = sum / len;
+    s1 = 0;
+    s2 = 0;
+    for (let i = 0; i < len; i++) {
+      const e = buf[i] - k;
+      s1 += e;
+      s2 += e * e;
+    }
+    w.shift = k;
+  }
+  w.s1 = s1;
+  w.s2 = s2;
+  w.pos = next;
+  return w.count === len;
+}
+
+/** pivot.indicator.ts push(): returns the ring index of the newest value, or -1 while the window is not full. */
+function pushPivot(q: PivotState, x: number): number {
+  const p = q.pos;
+  if (x - x === 0) {
+    q.buf[p] = x;
+    q.valid[p] = 1;
+  } else {
+    q.buf[p] = 0;
+    q.valid[p] = 0;
+  }
+  q.pos = p + 1 === q.size ? 0 : p + 1;
+  if (q.count < q.size) {
+    q.count++;
+    if (q.count < q.size) return -1;
+  }
+  return p;
+}
+
+/**
+ * updatePivotHigh as a ring index: the index of the pivot high confirmed at this bar in `q.buf`, or -1
+ * (an integer return is never boxed). The same conditions as updatePivotHigh; the immediate neighbours are
+ * tested first (the test is a pure AND of comparisons, so the order does not change the result, and a
+ * neighbour rejects almost every bar).
+ */
+function pivotHighIndex(q: PivotState, x: number): number {
+  const newest = pushPivot(q, x);
+  if (newest < 0) return -1;
+  const size = q.size;
+  const buf = q.buf;
+  const valid = q.valid;
+  const right = q.right;
+  const left = q.left;
+  let c = newest - right;
+  if (c < 0) c += size;
+  if (valid[c] === 0) return -1;
+  const cand = buf[c];
+  if (right > 0) {
+    const nb = c + 1 === size ? 0 : c + 1;
+    if (valid[nb] === 1 && buf[nb] >= cand) return -1;
+  }
+  if (left > 0) {
+    const ob = c === 0 ? size - 1 : c - 1;
+    if (valid[ob] === 1 && buf[ob] > cand) return -1;
+  }
+  let j = newest;
+  for (let lag = 0; lag < right; lag++) {
+    if (valid[j] === 1 && buf[j] >= cand) return -1;
+    j = j === 0 ? size - 1 : j - 1;
+  }
+  j = c;
+  for (let k = 0; k < left; k++) {
+    j = j === 0 ? size - 1 : j - 1;
+    if (valid[j] === 1 && buf[j] > cand) return -1;
+  }
+  return c;
+}
+
+/** updatePivotLow as a ring index (see pivotHighIndex). */
+function pivotLowIndex(q: PivotState, x: number): number {
+  const newest = pushPivot(q, x);
+  if (newest < 0) return -1;
+  const size = q.size;
+  const buf = q.buf;
+  const valid = q.valid;
+  const right = q.right;
+  const left = q.left;
+  let c = newest - right;
+  if (c < 0) c += size;
+  if (valid[c] === 0) return -1;
+  const cand = buf[c];
+  if (right > 0) {
+    const nb = c + 1 === size ? 0 : c + 1;
+    if (valid[nb] === 1 && buf[nb] <= cand) return -1;
+  }
+  if (left > 0) {
+    const ob = c === 0 ? size - 1 : c - 1;
+    if (valid[ob] === 1 && buf[ob] < cand) return -1;
+  }
+  let j = newest;
+  for (let lag = 0; lag < right; lag++) {
+    if (valid[j] === 1 && buf[j] <= cand) return -1;
+    j = j === 0 ? size - 1 : j - 1;
+  }
+  j = c;
+  for (let k = 0; k < left; k++) {
+    j = j === 0 ? size - 1 : j - 1;
+    if (valid[j] === 1 && buf[j] < cand) return -1;
+  }
+  return c;
+}
+
+/** cross.indicator.ts pushTrend. */
+function pushTrend(q: RisingState, x: number): void {
+  const p = q.pos;
+  if (x - x === 0) {
+    q.buf[p] = x;
+    q.valid[p] = 1;
+  } else {
+    q.buf[p] = 0;
+    q.valid[p] = 0;
+  }
+  q.pos = p + 1 === q.length ? 0 : p + 1;
+  if (q.count < q.length) q.count++;
+}
+
 /**
  * Feeds one closed candle's close; returns BB_State (−2, −1, 0 or +2), or null during warm-up (until the
  * 100-bar SMA of BBW is defined, i.e. the 114th close). The internal `var` state evolves from the first close,
  * as in Pine; only the reported value waits for the warm-up.
  */
 export function updateBbState(s: BbStateState, close: number): BbStateValue | null {
-  // --- BBW 1st ---
-  const basis = smaU(s.basis, close);
-  const sd = stdevU(s.dev, close);
+  const finite = close - close === 0;
+  // --- BBW 1st: basis = sma(close, 15), sd = stdev(close, 15) ---
+  const qb = s.basis;
+  pushSma(qb, close);
+  const basis = qb.validCount > 0 ? qb.sum / qb.validCount : NaN;
+  let sd = NaN;
+  if (finite) {
+    const w = s.dev;
+    if (pushMoments(w, close)) {
+      const n = w.length;
+      const m = w.s1 / n;
+      const v = w.s2 / n - m * m;
+      sd = v > 0 ? Math.sqrt(v) : 0;
+    }
+  }
   let bbw = NaN;
   let bbr = NaN;
   if (sd === sd && basis === basis) {
@@ -167,35 +356,85 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
     if (upper !== lower) bbr = (close - lower) / (upper - lower);
   }
   let ma = NaN;
-  let ph = NaN;
-  let pl = NaN;
   let falling = false;
   let rising = false;
+  let phIdx = -1;
+  let plIdx = -1;
   if (bbw === bbw) {
-    const m = smaU(s.bbwMa, bbw);
+    const qm = s.bbwMa;
+    pushSma(qm, bbw);
     if (s.bbwCount < MA_LENGTH) s.bbwCount++;
-    if (s.bbwCount === MA_LENGTH) ma = m;
-    ph = pivotHighU(s.ph, bbw);
-    pl = pivotLowU(s.pl, bbw);
-    falling = fallingU(s.falling, bbw);
-    rising = risingU(s.rising, bbw);
+    if (s.bbwCount === MA_LENGTH) ma = qm.validCount > 0 ? qm.sum / qm.validCount : NaN;
+    phIdx = pivotHighIndex(s.ph, bbw);
+    plIdx = pivotLowIndex(s.pl, bbw);
+    const bbwFinite = bbw - bbw === 0;
+    // ta.falling(bbw, 3) / ta.rising(bbw, 1) (updateFalling / updateRising): compare, then push
+    const fq = s.falling;
+    let f = fq.count === fq.length && bbwFinite;
+    if (f) {
+      const buf = fq.buf;
+      const valid = fq.valid;
+      for (let i = 0; i < fq.length; i++) {
+        if (valid[i] === 0 || !(bbw < buf[i])) {
+          f = false;
+          break;
+        }
+      }
+    }
+    pushTrend(fq, bbw);
+    falling = f;
+    const rq = s.rising;
+    let r = rq.count === rq.length && bbwFinite;
+    if (r) {
+      const buf = rq.buf;
+      const valid = rq.valid;
+      for (let i = 0; i < rq.length; i++) {
+        if (valid[i] === 0 || !(bbw > buf[i])) {
+          r = false;
+          break;
+        }
+      }
+    }
+    pushTrend(rq, bbw);
+    rising = r;
   }
-  if (bbw > ma && ph > 0) pushRing(s.phRing, ph);
-  if (bbw < ma && pl > 0) pushRing(s.plRing, pl);
+  // a confirmed pivot is > 0 only when finite and positive; NaN (no pivot) fails `> 0` as before
+  if (phIdx >= 0 && bbw > ma) {
+    const ph = s.ph.buf[phIdx];
+    if (ph > 0) pushRing(s.phRing, ph);
+  }
+  if (plIdx >= 0 && bbw < ma) {
+    const pl = s.pl.buf[plIdx];
+    if (pl > 0) pushRing(s.plRing, pl);
+  }
   const phAvg = s.phRing.count !== 0 ? s.phRing.mean : bbw === bbw ? Math.max(bbw, 5) : NaN;
   const plAvg = s.plRing.count !== 0 ? s.plRing.mean : bbw === bbw ? Math.min(bbw, 5) : NaN;
 
-  // --- BBW 2nd ---
-  const basis2 = smaU(s.basis2, close);
-  const sd2 = stdevU(s.dev2, close);
+  // --- BBW 2nd: sma/stdev(close, 60) ---
+  const qb2 = s.basis2;
+  pushSma(qb2, close);
+  const basis2 = qb2.validCount > 0 ? qb2.sum / qb2.validCount : NaN;
+  let sd2 = NaN;
+  if (finite) {
+    const w = s.dev2;
+    if (pushMoments(w, close)) {
+      const n = w.length;
+      const m = w.s1 / n;
+      const v = w.s2 / n - m * m;
+      sd2 = v > 0 ? Math.sqrt(v) : 0;
+    }
+  }
   let bbw2 = NaN;
   if (sd2 === sd2 && basis2 === basis2 && basis2 !== 0) {
     const dev2 = MULT * sd2;
     bbw2 = ((basis2 + dev2 - (basis2 - dev2)) * 10) / basis2; // Pine's literal form, for identical rounding
   }
-  let pl2 = NaN;
-  if (bbw2 === bbw2) pl2 = pivotLowU(s.pl2, bbw2);
-  if (bbw2 < 1 && pl2 > 0) pushRing(s.pl2Ring, pl2);
+  let pl2Idx = -1;
+  if (bbw2 === bbw2) pl2Idx = pivotLowIndex(s.pl2, bbw2);
+  if (pl2Idx >= 0 && bbw2 < 1) {
+    const pl2 = s.pl2.buf[pl2Idx];
+    if (pl2 > 0) pushRing(s.pl2Ring, pl2);
+  }
   const plAvg2 = s.pl2Ring.count !== 0 ? s.pl2Ring.mean : bbw2 === bbw2 ? Math.min(bbw2, 5) : NaN;
   const squeeze2nd = plAvg2 * (1 / MULT_PLPH);
   if (bbw2 > squeeze2nd) s.squeeze2 = false;
@@ -205,7 +444,8 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
   const buzz = phAvg * MULT_PLPH;
   const squeeze = plAvg * (1 / MULT_PLPH);
   let st = s.state;
-  if (s.hasPrev && crossoverF(s.prevBbw, s.prevBuzz, bbw, buzz)) {
+  // ta.crossover(bbw, buzz) with the previous bar's values (cross.indicator.ts crossover)
+  if (s.hasPrev && bbw > buzz && s.prevBbw <= s.prevBuzz) {
     if (bbr > 0.5) st = 2;
     else if (bbr < 0.5) st = -2;
   }
