@@ -133,7 +133,6 @@ describe(`OMS crash test: ${KILLS} SIGKILLs of a trading session`, () => {
       in_reconcile: sites.filter((k) => k.inReconcile).length,
     };
     console.log(`chaos kill markers: ${sites.map((k) => `${k.lastMarker}${k.inReconcile ? '(R)' : ''}:${k.pendingUnsent}/${k.pendingLost}/${k.unrecorded}/${k.cancelUnrecorded}/${k.tradesUnrecorded}`).join(' ')}`);
-    console.log('DEBUG trades', JSON.stringify(fake.state.trades.map((t) => `${t.symbol}:${t.side}:${t.qty}@${t.price}`)));
     const positionsOk = audit.positions.filter((p) => p.ok).length;
     const secs = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`chaos kill sites (kills leaving each kind of damage): ${Object.entries(landed).map(([k, v]) => `${k}=${v}`).join(' ')} (orders left unresolved in total: ${sum((k) => k.pendingUnsent + k.pendingLost + k.unrecorded + k.cancelUnrecorded)})`);

@@ -227,6 +227,26 @@ describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt ag
     await redis.quit();
   });
 
+  it('paper accounts trade through the same API and OMS (paper exchange priced by the public ticker)', async () => {
+    const acc = await http().post('/api/exchange-accounts').set('Authorization', bearer(alice)).send({ exchange: 'paper', label: 'paper-1', paperBalances: { USDT: '5000' } });
+    expect(acc.status).toBe(201);
+    fake.state.setPrice('BTCUSDT', 50_000);
+    const buy = await http().post('/api/orders').set('Authorization', bearer(alice)).send({ accountId: acc.body.id, symbol: 'BTC/USDT', type: 'market', side: 'buy', amount: 0.01 });
+    expect(buy.status).toBe(201);
+    expect(buy.body.status).toBe('FILLED');
+    expect(buy.body.exchange).toBe('paper');
+    const bal = await http().get(`/api/exchange-accounts/${acc.body.id}/balance`).set('Authorization', bearer(alice));
+    const usdt = (bal.body.assets as Array<{ currency: string; total: number }>).find((a) => a.currency === 'USDT')!;
+    // 5000 - 0.01 * 50000 * (1 + slippage) - taker fee: strictly less than 4500 and more than 4490
+    expect(usdt.total).toBeLessThan(4500);
+    expect(usdt.total).toBeGreaterThan(4490);
+    const positions = (await http().get(`/api/positions?accountId=${acc.body.id}`).set('Authorization', bearer(alice))).body.items;
+    expect(positions).toHaveLength(1);
+    expect(positions[0].size).toBe('0.01');
+    // another user's paper account is invisible
+    expect((await http().get(`/api/exchange-accounts/${acc.body.id}/balance`).set('Authorization', bearer(bob))).status).toBe(404);
+  });
+
   it('no secret ever appears in any log line', () => {
     const text = logs.text();
     expect(text.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiBadRequestResponse, ApiConflictResponse, ApiProperty } from '@nestjs/swagger';
 import { ErrorResponseDto } from '@tb/common';
-import { CurrentUser, Scopes, type AuthPrincipal } from '@tb/users';
+import { ApiErrorResponses, CurrentUser, Scopes, type AuthPrincipal } from '@tb/users';
 import { ExchangeAccountsService } from './exchange-accounts.service';
 import { ConnectionTestResponseDto, CreateExchangeAccountRequestDto, ExchangeAccountResponseDto } from './dto/exchange-account.dto';
 
@@ -21,6 +21,7 @@ class BalanceResponseDto {
 @ApiBearerAuth('jwt')
 @ApiSecurity('api-key')
 @ApiBadRequestResponse({ type: ErrorResponseDto })
+@ApiErrorResponses(401, 403)
 @Controller('api/exchange-accounts')
 export class ExchangeAccountsController {
   constructor(private readonly accounts: ExchangeAccountsService) {}
@@ -42,6 +43,7 @@ export class ExchangeAccountsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One exchange account, without secrets' })
   @ApiOkResponse({ type: ExchangeAccountResponseDto })
   @ApiNotFoundResponse({ type: ErrorResponseDto })
   get(@CurrentUser() user: AuthPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<ExchangeAccountResponseDto> {

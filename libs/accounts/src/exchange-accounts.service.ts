@@ -119,7 +119,7 @@ export class ExchangeAccountsService {
   }
 
   private portOf(account: ExchangeAccountEntity): ExchangePort {
-    if (account.exchange === 'paper') return this.factory.get({ id: account.id, exchange: 'paper' });
+    if (account.exchange === 'paper') return this.factory.get({ id: account.id, exchange: 'paper', paperBalances: account.paperBalances });
     return this.factory.get({
       id: account.id,
       exchange: account.exchange,

@@ -7,6 +7,8 @@ export interface ExchangeAccountRef {
   readonly id: string;
   readonly exchange: string;
   readonly credentials?: ExchangeCredentials;
+  /** paper accounts: opening balances (decimal strings) */
+  readonly paperBalances?: Record<string, string> | null;
 }
 
 /**
@@ -17,12 +19,12 @@ export interface ExchangeAccountRef {
 export class ExchangeFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(ExchangeFactory.name);
   private readonly cache = new Map<string, ExchangePort>();
-  private paperFactory?: (accountId: string) => ExchangePort;
+  private paperFactory?: (account: ExchangeAccountRef) => ExchangePort;
 
   constructor(private readonly config: AppConfig) {}
 
   /** The paper exchange registers itself here (it lives in a lib above this one). */
-  registerPaperFactory(factory: (accountId: string) => ExchangePort): void {
+  registerPaperFactory(factory: (account: ExchangeAccountRef) => ExchangePort): void {
     this.paperFactory = factory;
   }
 
@@ -44,7 +46,7 @@ export class ExchangeFactory implements OnApplicationShutdown {
   private create(account: ExchangeAccountRef): ExchangePort {
     if (account.exchange === 'paper') {
       if (!this.paperFactory) throw new BadRequestError('paper trading is not available in this process');
-      return this.paperFactory(account.id);
+      return this.paperFactory(account);
     }
     if (!isSupportedExchangeId(account.exchange)) throw new BadRequestError(`unsupported exchange ${account.exchange}`);
     return new CcxtExchange({

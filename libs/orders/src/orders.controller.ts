@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiBadRequestResponse, ApiConflictResponse, ApiUnprocessableEntityResponse, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
 import { ErrorResponseDto } from '@tb/common';
-import { CurrentUser, Scopes, ThrottleOrders, type AuthPrincipal } from '@tb/users';
+import { ApiErrorResponses, CurrentUser, Scopes, ThrottleOrders, type AuthPrincipal } from '@tb/users';
 import { OrdersService } from './orders.service';
 import { CancelAllRequestDto, CancelAllResponseDto, ListOrdersQueryDto, OrderPageResponseDto, OrderResponseDto, PlaceOrderRequestDto } from './dto/orders.dto';
 
@@ -10,6 +10,7 @@ import { CancelAllRequestDto, CancelAllResponseDto, ListOrdersQueryDto, OrderPag
 @ApiBearerAuth('jwt')
 @ApiSecurity('api-key')
 @ApiBadRequestResponse({ type: ErrorResponseDto })
+@ApiErrorResponses(401, 403)
 @Controller('api/orders')
 export class OrdersController {
   constructor(private readonly orders: OrdersService) {}

@@ -9,11 +9,12 @@ import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { OrdersReconciler } from './orders.reconciler';
 import { PositionsCloseService } from './positions-close.service';
+import { PaperTradingRegistration } from './paper-trading';
 
 /** The OMS without HTTP (the worker uses this); OrdersHttpModule adds the REST routers for the APIs. */
 @Module({
   imports: [TypeOrmModule.forFeature([OrderEntity, FillEntity]), AccountsModule, PositionsModule, EventsModule],
-  providers: [OrdersRepository, OrdersService, OrdersReconciler, PositionsCloseService],
+  providers: [OrdersRepository, OrdersService, OrdersReconciler, PositionsCloseService, PaperTradingRegistration],
   exports: [OrdersService, OrdersReconciler, PositionsCloseService, OrdersRepository, PositionsModule, AccountsModule],
 })
 export class OrdersModule {}

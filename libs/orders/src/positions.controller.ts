@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestj
 import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiBadRequestResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '@tb/common';
 import { PositionsService } from '@tb/positions';
-import { CurrentUser, Scopes, ThrottleOrders, type AuthPrincipal } from '@tb/users';
+import { ApiErrorResponses, CurrentUser, Scopes, ThrottleOrders, type AuthPrincipal } from '@tb/users';
 import { PositionsCloseService } from './positions-close.service';
 import { ClosePositionRequestDto, ListPositionsQueryDto, PositionPageResponseDto, PositionResponseDto } from './dto/positions.dto';
 import { OrderResponseDto } from './dto/orders.dto';
@@ -11,6 +11,7 @@ import { OrderResponseDto } from './dto/orders.dto';
 @ApiBearerAuth('jwt')
 @ApiSecurity('api-key')
 @ApiBadRequestResponse({ type: ErrorResponseDto })
+@ApiErrorResponses(401, 403)
 @Controller('api/positions')
 export class PositionsController {
   constructor(

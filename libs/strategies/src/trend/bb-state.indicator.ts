@@ -135,214 +135,106 @@ export function createBbStateState(): BbStateState {
 // ---------------------------------------------------------------------------------------------------
 // Hot path. updateBbState is the largest item of the HYPERRSI decision pass (it runs on every 1h candle), so
 // the streaming updates of SMA, stdev (window moments), rising/falling and the pivot detectors are written out
-// here over their own state objects (the same SmaState / StdevState / PivotState / TrendState shapes, so the
-// JSON state is unchanged) instead of being called: each call of a non-inlined function that returns a double
-// boxes it on the heap, and that (plus the calls) cost about as much as the arithmetic. The arithmetic is the
-// indicator modules' own, operation for operation (moving-average.indicator.ts updateSma, volatility.indicator.ts
-// pushWindowMoments/updateStdev, cross.indicator.ts updateRising/updateFalling, pivot.indicator.ts), so every
-// value is bit-identical; the specs compare against an independent Pine transcription.
+// here over their own state objects (the same SmaState / StdevState / PivotState / TrendState shapes, so the JSON
+// state is unchanged) instead of being called: V8 does not inline that many callees into one function, and each
+// call of a non-inlined function with a double argument or result boxes the double on the heap; together that
+// cost more than the arithmetic. The arithmetic is the indicator modules' own, operation for operation
+// (moving-average.indicator.ts updateSma, volatility.indicator.ts pushWindowMoments/updateStdev,
+// cross.indicator.ts updateRising/updateFalling, pivot.indicator.ts updatePivotHigh/Low), so every value is
+// bit-identical; the specs compare against an independent Pine transcription.
 // ---------------------------------------------------------------------------------------------------
 
-/** updateSma's state update; the caller reads the mean as `validCount > 0 ? sum / validCount : NaN`. */
-function pushSma(q: SmaState, x: number): void {
-  const len = q.length;
-  const buf = q.buf;
-  const valid = q.valid;
-  const p = q.pos;
-  let sum = q.sum;
-  let vc = q.validCount;
-  if (q.filled === len) {
-    if (valid[p] === 1) {
-      sum -= buf[p];
-      vc--;
-    }
-  } else {
-    q.filled++;
-  }
-  if (x - x === 0) {
-    buf[p] = x;
-    valid[p] = 1;
-    sum += x;
-    vc++;
-  } else {
-    buf[p] = 0;
-    valid[p] = 0;
-  }
-  let next = p + 1;
-  if (next === len) {
-    next = 0;
-    let t = 0;
-    for (let i = 0; i < len; i++) t += buf[i];
-    sum = t;
-  }
-  q.pos = next;
-  q.sum = sum;
-  q.validCount = vc;
-}
-
-/** pushWindowMoments for a FINITE x; returns true once the window is full (then updateStdev's value is defined). */
-function pushMoments(w: StdevState, x: number): boolean {
-  const len = w.length;
-  const buf = w.buf;
-  const p = w.pos;
-  let s1 = w.s1;
-  let s2 = w.s2;
-  if (w.count === len) {
-    const d = buf[p] - w.shift;
-    s1 -= d;
-    s2 -= d * d;
-  } else {
-    if (w.count === 0) w.shift = x;
-    w.count++;
-  }
-  buf[p] = x;
-  const d = x - w.shift;
-  s1 += d;
-  s2 += d * d;
-  let next = p + 1;
-  if (next === len) {
-    next = 0;
-    let sum = 0;
-    for (let i = 0; i < len; i++) sum += buf[i];
-    const k = sum / len;
-    s1 = 0;
-    s2 = 0;
-    for (let i = 0; i < len; i++) {
-      const e = buf[i] - k;
-      s1 += e;
-      s2 += e * e;
-    }
-    w.shift = k;
-  }
-  w.s1 = s1;
-  w.s2 = s2;
-  w.pos = next;
-  return w.count === len;
-}
-
-/** pivot.indicator.ts push(): returns the ring index of the newest value, or -1 while the window is not full. */
-function pushPivot(q: PivotState, x: number): number {
-  const p = q.pos;
-  if (x - x === 0) {
-    q.buf[p] = x;
-    q.valid[p] = 1;
-  } else {
-    q.buf[p] = 0;
-    q.valid[p] = 0;
-  }
-  q.pos = p + 1 === q.size ? 0 : p + 1;
-  if (q.count < q.size) {
-    q.count++;
-    if (q.count < q.size) return -1;
-  }
-  return p;
-}
+/** Results of `band` (module scratch: its double fields are updated in place, nothing is allocated). */
+const bandOut = { bbw: NaN, bbr: NaN };
 
 /**
- * updatePivotHigh as a ring index: the index of the pivot high confirmed at this bar in `q.buf`, or -1
- * (an integer return is never boxed). The same conditions as updatePivotHigh; the immediate neighbours are
- * tested first (the test is a pure AND of comparisons, so the order does not change the result, and a
- * neighbour rejects almost every bar).
+ * One Bollinger width step: basis = sma(close, n) (updateSma), sd = stdev(close, n) (updateStdev over the window
+ * moments), then `bbw = (upper - lower) * 10 / basis` and `bbr = (close - lower) / (upper - lower)` into bandOut
+ * (NaN when undefined). `finite` is `close - close === 0`.
  */
-function pivotHighIndex(q: PivotState, x: number): number {
-  const newest = pushPivot(q, x);
-  if (newest < 0) return -1;
-  const size = q.size;
-  const buf = q.buf;
-  const valid = q.valid;
-  const right = q.right;
-  const left = q.left;
-  let c = newest - right;
-  if (c < 0) c += size;
-  if (valid[c] === 0) return -1;
-  const cand = buf[c];
-  if (right > 0) {
-    const nb = c + 1 === size ? 0 : c + 1;
-    if (valid[nb] === 1 && buf[nb] >= cand) return -1;
+function band(q: SmaState, w: StdevState, close: number, finite: boolean): void {
+  // sma (updateSma)
+  let basis: number;
+  {
+    const len = q.length;
+    const buf = q.buf;
+    const valid = q.valid;
+    const p = q.pos;
+    let sum = q.sum;
+    let vc = q.validCount;
+    if (q.filled === len) {
+      if (valid[p] === 1) {
+        sum -= buf[p];
+        vc--;
+      }
+    } else {
+      q.filled++;
+    }
+    if (finite) {
+      buf[p] = close;
+      valid[p] = 1;
+      sum += close;
+      vc++;
+    } else {
+      buf[p] = 0;
+      valid[p] = 0;
+    }
+    let next = p + 1;
+    if (next === len) {
+      next = 0;
+      sum = 0;
+      for (let i = 0; i < len; i++) sum += buf[i];
+    }
+    q.pos = next;
+    q.sum = sum;
+    q.validCount = vc;
+    basis = vc > 0 ? sum / vc : NaN;
   }
-  if (left > 0) {
-    const ob = c === 0 ? size - 1 : c - 1;
-    if (valid[ob] === 1 && buf[ob] > cand) return -1;
-  }
-  let j = newest;
-  for (let lag = 0; lag < right; lag++) {
-    if (valid[j] === 1 && buf[j] >= cand) return -1;
-    j = j === 0 ? size - 1 : j - 1;
-  }
-  j = c;
-  for (let k = 0; k < left; k++) {
-    j = j === 0 ? size - 1 : j - 1;
-    if (valid[j] === 1 && buf[j] > cand) return -1;
-  }
-  return c;
-}
-
-/** updatePivotLow as a ring index (see pivotHighIndex). */
-function pivotLowIndex(q: PivotState, x: number): number {
-  const newest = pushPivot(q, x);
-  if (newest < 0) return -1;
-  const size = q.size;
-  const buf = q.buf;
-  const valid = q.valid;
-  const right = q.right;
-  const left = q.left;
-  let c = newest - right;
-  if (c < 0) c += size;
-  if (valid[c] === 0) return -1;
-  const cand = buf[c];
-  if (right > 0) {
-    const nb = c + 1 === size ? 0 : c + 1;
-    if (valid[nb] === 1 && buf[nb] <= cand) return -1;
-  }
-  if (left > 0) {
-    const ob = c === 0 ? size - 1 : c - 1;
-    if (valid[ob] === 1 && buf[ob] < cand) return -1;
-  }
-  let j = newest;
-  for (let lag = 0; lag < right; lag++) {
-    if (valid[j] === 1 && buf[j] <= cand) return -1;
-    j = j === 0 ? size - 1 : j - 1;
-  }
-  j = c;
-  for (let k = 0; k < left; k++) {
-    j = j === 0 ? size - 1 : j - 1;
-    if (valid[j] === 1 && buf[j] < cand) return -1;
-  }
-  return c;
-}
-
-/** cross.indicator.ts pushTrend. */
-function pushTrend(q: RisingState, x: number): void {
-  const p = q.pos;
-  if (x - x === 0) {
-    q.buf[p] = x;
-    q.valid[p] = 1;
-  } else {
-    q.buf[p] = 0;
-    q.valid[p] = 0;
-  }
-  q.pos = p + 1 === q.length ? 0 : p + 1;
-  if (q.count < q.length) q.count++;
-}
-
-/**
- * Feeds one closed candle's close; returns BB_State (−2, −1, 0 or +2), or null during warm-up (until the
- * 100-bar SMA of BBW is defined, i.e. the 114th close). The internal `var` state evolves from the first close,
- * as in Pine; only the reported value waits for the warm-up.
- */
-export function updateBbState(s: BbStateState, close: number): BbStateValue | null {
-  const finite = close - close === 0;
-  // --- BBW 1st: basis = sma(close, 15), sd = stdev(close, 15) ---
-  const qb = s.basis;
-  pushSma(qb, close);
-  const basis = qb.validCount > 0 ? qb.sum / qb.validCount : NaN;
+  // stdev (updateStdev: a non-finite close is ignored; pushWindowMoments)
   let sd = NaN;
   if (finite) {
-    const w = s.dev;
-    if (pushMoments(w, close)) {
-      const n = w.length;
-      const m = w.s1 / n;
-      const v = w.s2 / n - m * m;
+    const len = w.length;
+    const buf = w.buf;
+    const p = w.pos;
+    let s1 = w.s1;
+    let s2 = w.s2;
+    let cnt = w.count;
+    let shift = w.shift;
+    if (cnt === len) {
+      const d = buf[p] - shift;
+      s1 -= d;
+      s2 -= d * d;
+    } else {
+      if (cnt === 0) shift = close;
+      cnt++;
+    }
+    buf[p] = close;
+    const d = close - shift;
+    s1 += d;
+    s2 += d * d;
+    let next = p + 1;
+    if (next === len) {
+      next = 0;
+      let sum = 0;
+      for (let i = 0; i < len; i++) sum += buf[i];
+      const k = sum / len;
+      s1 = 0;
+      s2 = 0;
+      for (let i = 0; i < len; i++) {
+        const e = buf[i] - k;
+        s1 += e;
+        s2 += e * e;
+      }
+      shift = k;
+    }
+    w.pos = next;
+    w.s1 = s1;
+    w.s2 = s2;
+    w.count = cnt;
+    w.shift = shift;
+    if (cnt === len) {
+      const m = s1 / len;
+      const v = s2 / len - m * m;
       sd = v > 0 ? Math.sqrt(v) : 0;
     }
   }
@@ -352,89 +244,263 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
     const dev = MULT * sd;
     const upper = basis + dev;
     const lower = basis - dev;
+    // (basis2 + dev2 - (basis2 - dev2)) * 10 / basis2 of the 2nd length is this same expression
     if (basis !== 0) bbw = ((upper - lower) * 10) / basis;
     if (upper !== lower) bbr = (close - lower) / (upper - lower);
   }
+  bandOut.bbw = bbw;
+  bandOut.bbr = bbr;
+}
+
+/**
+ * pivot.indicator.ts push() of the bar's value (already stored by the caller at `q.pos`): advances the ring and
+ * returns the index of the newest value, or -1 while the window is not full.
+ */
+function advancePivot(q: PivotState): number {
+  const p = q.pos;
+  q.pos = p + 1 === q.size ? 0 : p + 1;
+  if (q.count < q.size) {
+    q.count++;
+    if (q.count < q.size) return -1;
+  }
+  return p;
+}
+
+/**
+ * updatePivotHigh's test of the candidate at ring index `c` (lag `right` from `newest`): no newer bar >= it and
+ * no older bar > it. The caller has already checked the candidate is valid and tried the immediate neighbours
+ * (the test is a pure AND, so the order of the comparisons does not change the result).
+ */
+function isPivotHigh(q: PivotState, newest: number, c: number): boolean {
+  const size = q.size;
+  const buf = q.buf;
+  const valid = q.valid;
+  const cand = buf[c];
+  let j = newest;
+  for (let lag = 0; lag < q.right; lag++) {
+    if (valid[j] === 1 && buf[j] >= cand) return false;
+    j = j === 0 ? size - 1 : j - 1;
+  }
+  j = c;
+  for (let k = 0; k < q.left; k++) {
+    j = j === 0 ? size - 1 : j - 1;
+    if (valid[j] === 1 && buf[j] > cand) return false;
+  }
+  return true;
+}
+
+/** updatePivotLow's test (see isPivotHigh). */
+function isPivotLow(q: PivotState, newest: number, c: number): boolean {
+  const size = q.size;
+  const buf = q.buf;
+  const valid = q.valid;
+  const cand = buf[c];
+  let j = newest;
+  for (let lag = 0; lag < q.right; lag++) {
+    if (valid[j] === 1 && buf[j] <= cand) return false;
+    j = j === 0 ? size - 1 : j - 1;
+  }
+  j = c;
+  for (let k = 0; k < q.left; k++) {
+    j = j === 0 ? size - 1 : j - 1;
+    if (valid[j] === 1 && buf[j] < cand) return false;
+  }
+  return true;
+}
+
+/**
+ * Feeds one closed candle's close; returns BB_State (−2, −1, 0 or +2), or null during warm-up (until the
+ * 100-bar SMA of BBW is defined, i.e. the 114th close). The internal `var` state evolves from the first close,
+ * as in Pine; only the reported value waits for the warm-up.
+ */
+export function updateBbState(s: BbStateState, close: number): BbStateValue | null {
+  const finite = close - close === 0;
+  // --- BBW 1st: sma/stdev(close, 15) ---
+  band(s.basis, s.dev, close, finite);
+  const bbw = bandOut.bbw;
+  const bbr = bandOut.bbr;
   let ma = NaN;
+  let ph = NaN;
+  let pl = NaN;
   let falling = false;
   let rising = false;
-  let phIdx = -1;
-  let plIdx = -1;
   if (bbw === bbw) {
-    const qm = s.bbwMa;
-    pushSma(qm, bbw);
-    if (s.bbwCount < MA_LENGTH) s.bbwCount++;
-    if (s.bbwCount === MA_LENGTH) ma = qm.validCount > 0 ? qm.sum / qm.validCount : NaN;
-    phIdx = pivotHighIndex(s.ph, bbw);
-    plIdx = pivotLowIndex(s.pl, bbw);
     const bbwFinite = bbw - bbw === 0;
-    // ta.falling(bbw, 3) / ta.rising(bbw, 1) (updateFalling / updateRising): compare, then push
-    const fq = s.falling;
-    let f = fq.count === fq.length && bbwFinite;
-    if (f) {
-      const buf = fq.buf;
-      const valid = fq.valid;
-      for (let i = 0; i < fq.length; i++) {
-        if (valid[i] === 0 || !(bbw < buf[i])) {
-          f = false;
-          break;
+    // ma = sma(bbw, 100) (updateSma)
+    {
+      const q = s.bbwMa;
+      const len = q.length;
+      const buf = q.buf;
+      const valid = q.valid;
+      const p = q.pos;
+      let sum = q.sum;
+      let vc = q.validCount;
+      if (q.filled === len) {
+        if (valid[p] === 1) {
+          sum -= buf[p];
+          vc--;
+        }
+      } else {
+        q.filled++;
+      }
+      if (bbwFinite) {
+        buf[p] = bbw;
+        valid[p] = 1;
+        sum += bbw;
+        vc++;
+      } else {
+        buf[p] = 0;
+        valid[p] = 0;
+      }
+      let next = p + 1;
+      if (next === len) {
+        next = 0;
+        sum = 0;
+        for (let i = 0; i < len; i++) sum += buf[i];
+      }
+      q.pos = next;
+      q.sum = sum;
+      q.validCount = vc;
+      if (s.bbwCount < MA_LENGTH) s.bbwCount++;
+      if (s.bbwCount === MA_LENGTH) ma = vc > 0 ? sum / vc : NaN;
+    }
+    // ph = pivothigh(bbw, 20, 10) (updatePivotHigh)
+    {
+      const q = s.ph;
+      const buf = q.buf;
+      const valid = q.valid;
+      const p = q.pos;
+      buf[p] = bbwFinite ? bbw : 0;
+      valid[p] = bbwFinite ? 1 : 0;
+      const newest = advancePivot(q);
+      if (newest >= 0) {
+        const size = q.size;
+        let c = newest - q.right;
+        if (c < 0) c += size;
+        if (valid[c] === 1) {
+          const cand = buf[c];
+          const nb = c + 1 === size ? 0 : c + 1; // lag right - 1
+          const ob = c === 0 ? size - 1 : c - 1; // lag right + 1
+          if (
+            !(q.right > 0 && valid[nb] === 1 && buf[nb] >= cand) &&
+            !(q.left > 0 && valid[ob] === 1 && buf[ob] > cand) &&
+            isPivotHigh(q, newest, c)
+          ) {
+            ph = cand;
+          }
         }
       }
     }
-    pushTrend(fq, bbw);
-    falling = f;
-    const rq = s.rising;
-    let r = rq.count === rq.length && bbwFinite;
-    if (r) {
-      const buf = rq.buf;
-      const valid = rq.valid;
-      for (let i = 0; i < rq.length; i++) {
-        if (valid[i] === 0 || !(bbw > buf[i])) {
-          r = false;
-          break;
+    // pl = pivotlow(bbw, 20, 10) (updatePivotLow)
+    {
+      const q = s.pl;
+      const buf = q.buf;
+      const valid = q.valid;
+      const p = q.pos;
+      buf[p] = bbwFinite ? bbw : 0;
+      valid[p] = bbwFinite ? 1 : 0;
+      const newest = advancePivot(q);
+      if (newest >= 0) {
+        const size = q.size;
+        let c = newest - q.right;
+        if (c < 0) c += size;
+        if (valid[c] === 1) {
+          const cand = buf[c];
+          const nb = c + 1 === size ? 0 : c + 1;
+          const ob = c === 0 ? size - 1 : c - 1;
+          if (
+            !(q.right > 0 && valid[nb] === 1 && buf[nb] <= cand) &&
+            !(q.left > 0 && valid[ob] === 1 && buf[ob] < cand) &&
+            isPivotLow(q, newest, c)
+          ) {
+            pl = cand;
+          }
         }
       }
     }
-    pushTrend(rq, bbw);
-    rising = r;
+    // ta.falling(bbw, 3) / ta.rising(bbw, 1) (updateFalling / updateRising): compare with the previous values,
+    // then push (cross.indicator.ts pushTrend)
+    {
+      const q = s.falling;
+      const len = q.length;
+      const buf = q.buf;
+      const valid = q.valid;
+      let f = q.count === len && bbwFinite;
+      if (f) {
+        for (let i = 0; i < len; i++) {
+          if (valid[i] === 0 || !(bbw < buf[i])) {
+            f = false;
+            break;
+          }
+        }
+      }
+      const p = q.pos;
+      buf[p] = bbwFinite ? bbw : 0;
+      valid[p] = bbwFinite ? 1 : 0;
+      q.pos = p + 1 === len ? 0 : p + 1;
+      if (q.count < len) q.count++;
+      falling = f;
+    }
+    {
+      const q = s.rising;
+      const len = q.length;
+      const buf = q.buf;
+      const valid = q.valid;
+      let r = q.count === len && bbwFinite;
+      if (r) {
+        for (let i = 0; i < len; i++) {
+          if (valid[i] === 0 || !(bbw > buf[i])) {
+            r = false;
+            break;
+          }
+        }
+      }
+      const p = q.pos;
+      buf[p] = bbwFinite ? bbw : 0;
+      valid[p] = bbwFinite ? 1 : 0;
+      q.pos = p + 1 === len ? 0 : p + 1;
+      if (q.count < len) q.count++;
+      rising = r;
+    }
   }
-  // a confirmed pivot is > 0 only when finite and positive; NaN (no pivot) fails `> 0` as before
-  if (phIdx >= 0 && bbw > ma) {
-    const ph = s.ph.buf[phIdx];
-    if (ph > 0) pushRing(s.phRing, ph);
-  }
-  if (plIdx >= 0 && bbw < ma) {
-    const pl = s.pl.buf[plIdx];
-    if (pl > 0) pushRing(s.plRing, pl);
-  }
+  if (bbw > ma && ph > 0) pushRing(s.phRing, ph);
+  if (bbw < ma && pl > 0) pushRing(s.plRing, pl);
   const phAvg = s.phRing.count !== 0 ? s.phRing.mean : bbw === bbw ? Math.max(bbw, 5) : NaN;
   const plAvg = s.plRing.count !== 0 ? s.plRing.mean : bbw === bbw ? Math.min(bbw, 5) : NaN;
 
   // --- BBW 2nd: sma/stdev(close, 60) ---
-  const qb2 = s.basis2;
-  pushSma(qb2, close);
-  const basis2 = qb2.validCount > 0 ? qb2.sum / qb2.validCount : NaN;
-  let sd2 = NaN;
-  if (finite) {
-    const w = s.dev2;
-    if (pushMoments(w, close)) {
-      const n = w.length;
-      const m = w.s1 / n;
-      const v = w.s2 / n - m * m;
-      sd2 = v > 0 ? Math.sqrt(v) : 0;
+  band(s.basis2, s.dev2, close, finite);
+  const bbw2 = bandOut.bbw;
+  let pl2 = NaN;
+  if (bbw2 === bbw2) {
+    // pl2 = pivotlow(bbw_2nd, 30, 10) (updatePivotLow)
+    const bbw2Finite = bbw2 - bbw2 === 0;
+    const q = s.pl2;
+    const buf = q.buf;
+    const valid = q.valid;
+    const p = q.pos;
+    buf[p] = bbw2Finite ? bbw2 : 0;
+    valid[p] = bbw2Finite ? 1 : 0;
+    const newest = advancePivot(q);
+    if (newest >= 0) {
+      const size = q.size;
+      let c = newest - q.right;
+      if (c < 0) c += size;
+      if (valid[c] === 1) {
+        const cand = buf[c];
+        const nb = c + 1 === size ? 0 : c + 1;
+        const ob = c === 0 ? size - 1 : c - 1;
+        if (
+          !(q.right > 0 && valid[nb] === 1 && buf[nb] <= cand) &&
+          !(q.left > 0 && valid[ob] === 1 && buf[ob] < cand) &&
+          isPivotLow(q, newest, c)
+        ) {
+          pl2 = cand;
+        }
+      }
     }
   }
-  let bbw2 = NaN;
-  if (sd2 === sd2 && basis2 === basis2 && basis2 !== 0) {
-    const dev2 = MULT * sd2;
-    bbw2 = ((basis2 + dev2 - (basis2 - dev2)) * 10) / basis2; // Pine's literal form, for identical rounding
-  }
-  let pl2Idx = -1;
-  if (bbw2 === bbw2) pl2Idx = pivotLowIndex(s.pl2, bbw2);
-  if (pl2Idx >= 0 && bbw2 < 1) {
-    const pl2 = s.pl2.buf[pl2Idx];
-    if (pl2 > 0) pushRing(s.pl2Ring, pl2);
-  }
+  if (bbw2 < 1 && pl2 > 0) pushRing(s.pl2Ring, pl2);
   const plAvg2 = s.pl2Ring.count !== 0 ? s.pl2Ring.mean : bbw2 === bbw2 ? Math.min(bbw2, 5) : NaN;
   const squeeze2nd = plAvg2 * (1 / MULT_PLPH);
   if (bbw2 > squeeze2nd) s.squeeze2 = false;

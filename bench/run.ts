@@ -1,0 +1,222 @@
+import { spawn } from 'node:child_process';
+import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
+import { resolve } from 'node:path';
+import type { BacktestBenchRow } from './backtest.bench';
+import type { IndicatorBenchRow } from './indicators.bench';
+import { RESULT_PREFIX, SECTIONS, isSection, type Section, type SectionResult } from './section';
+import type { GridBenchRow } from '../libs/strategies/src/grid/grid.bench';
+import type { HyperrsiBenchResult } from '../libs/strategies/src/hyperrsi/hyperrsi.bench';
+
+/**
+ * `npm run bench` — throughput and memory of the hot paths, with the machine's details:
+ *
+ *   npm run bench [-- --n <candles>] [-- --only <section>[,<section>...]]
+ *
+ * Sections (each in its own child process, so the peak RSS reported is that section's alone):
+ *   indicators         every indicator's batch form, candles/s, next to `technicalindicators` in the same run
+ *   hyperrsi           HYPERRSI decision pass (decide + a minimal inline fill rule)
+ *   grid               GRID decision pass (decide only), adaptive and range mode
+ *   backtest-hyperrsi  full backtest through the matching engine (strategy, fills, metrics, ledger check)
+ *   backtest-grid      the same for GRID
+ * Aliases: `decisions` = hyperrsi,grid; `backtest` = backtest-hyperrsi,backtest-grid; `all`.
+ *
+ * Every input is synthesised deterministically from the committed test/fixtures candles, so it runs offline on
+ * a fresh clone. On a shared machine, compare the CPU s and wall s columns: wall ≫ CPU means the section was
+ * competing for the cores, and wall-clock candles/s are understated accordingly (the indicator table uses
+ * CPU time and is immune).
+ */
+
+const ROOT = resolve(__dirname, '..');
+const ALIASES: Record<string, readonly Section[]> = {
+  all: SECTIONS,
+  decisions: ['hyperrsi', 'grid'],
+  backtest: ['backtest-hyperrsi', 'backtest-grid'],
+  backtests: ['backtest-hyperrsi', 'backtest-grid'],
+};
+
+interface Options {
+  n: number;
+  sections: Section[];
+}
+
+const USAGE = `usage: npm run bench -- [--n <candles>] [--only <section>[,<section>...]]
+sections: ${SECTIONS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})\n`;
+
+export function parseArgs(argv: readonly string[]): Options {
+  let n = 1_000_000;
+  const picked: Section[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const flag = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (flag === '--n') {
+      const v = value().replace(/[_,]/g, '');
+      n = /^\d+(\.\d+)?e\d+$/i.test(v) ? Number(v) : Number.parseInt(v, 10);
+      if (!Number.isInteger(n) || n < 1000 || String(v).trim() === '') throw new Error(`--n must be an integer >= 1000 (got "${v}")`);
+    } else if (flag === '--only') {
+      for (const part of value().split(',')) {
+        const s = part.trim().toLowerCase();
+        if (!s) continue;
+        if (ALIASES[s]) picked.push(...ALIASES[s]);
+        else if (isSection(s)) picked.push(s);
+        else throw new Error(`unknown section "${s}"\n${USAGE}`);
+      }
+    } else if (flag === '--help' || flag === '-h') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
+  }
+  const sections = picked.length ? SECTIONS.filter((s) => picked.includes(s)) : [...SECTIONS];
+  return { n, sections };
+}
+
+// ───────────────────────────── formatting ─────────────────────────────
+
+const int = (x: number): string => Math.round(x).toLocaleString('en-US');
+const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+
+/** A Markdown-style table with right-aligned numeric columns (columns whose header is in `right`). */
+function table(head: readonly string[], rows: readonly (readonly string[])[], leftCols = 1): string {
+  const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const cell = (s: string, c: number) => (c < leftCols ? s.padEnd(w[c]) : s.padStart(w[c]));
+  const line = (r: readonly string[]) => `| ${r.map((s, c) => cell(s ?? '', c)).join(' | ')} |`;
+  const sep = `|${w.map((x, c) => (c < leftCols ? `-${'-'.repeat(x)}-` : `-${'-'.repeat(x)}:`)).join('|')}|`;
+  return [line(head), sep, ...rows.map(line)].join('\n');
+}
+
+export function machineContext(): string {
+  const c = cpus();
+  return [
+    `machine : ${c[0]?.model?.trim() ?? 'unknown CPU'}, ${c.length} logical cores${c[0]?.speed ? ` @ ${c[0].speed} MHz` : ''}`,
+    `memory  : ${gib(totalmem())} RAM, ${gib(freemem())} free`,
+    `system  : ${osType()} ${release()} ${process.arch}, node ${process.version}`,
+    `load avg: ${load()} (1 / 5 / 15 min) at start`,
+  ].join('\n');
+}
+
+function indicatorTable(rows: readonly IndicatorBenchRow[]): string {
+  const rate = (x: number | null) => (x === null ? '-' : int(x));
+  return table(
+    ['indicator', 'ours (candles/s)', 'technicalindicators (candles/s)', 'ours / lib', 'ours wall', 'lib wall'],
+    rows.map((r) => [r.name, rate(r.ours), rate(r.library), r.ratio === null ? '-' : `${r.ratio.toFixed(1)}x`, rate(r.oursWall), rate(r.libraryWall)]),
+  );
+}
+
+function decisionTable(h: readonly HyperrsiBenchResult[] | null, g: readonly GridBenchRow[] | null): string {
+  const rows: string[][] = [];
+  for (const r of h ?? []) rows.push(['HYPERRSI', r.name.replace(/^hyperrsi /, ''), int(r.candlesPerSecond), int(r.intents), int(r.fills), int(r.stateBytes)]);
+  for (const r of g ?? []) rows.push(['GRID', `${r.mode} mode, decide only (5m candles)`, int(r.candlesPerSec), int(r.intents), '-', int(r.stateBytes)]);
+  return table(['strategy', 'pass', 'candles/s', 'intents', 'fills', 'state bytes'], rows, 2);
+}
+
+function backtestTable(rows: readonly BacktestBenchRow[]): string {
+  return table(
+    ['strategy', 'settings', 'candles/s', 'seconds', 'trades', 'peak RSS (MB)'],
+    rows.map((r) => [r.strategy, r.settings.length > 2 ? 'every feature on' : 'defaults', int(r.candlesPerSecond), r.seconds.toFixed(2), int(r.trades), r.peakRssMb.toFixed(0)]),
+    2,
+  );
+}
+
+// ───────────────────────────── child processes ─────────────────────────────
+
+function runChild(section: Section, n: number): Promise<SectionResult> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, ['-r', resolve(ROOT, 'scripts', 'register.js'), resolve(ROOT, 'bench', 'section.ts'), section, String(n)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let result: SectionResult | null = null;
+    let buf = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.startsWith(RESULT_PREFIX)) result = JSON.parse(line.slice(RESULT_PREFIX.length)) as SectionResult;
+        else if (line.trim()) process.stderr.write(`  [${section}] ${line}\n`); // progress, off the report
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0 && result) resolveRun(result);
+      else reject(new Error(`bench section "${section}" failed (exit code ${code})`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`TradingBoost benchmarks: ${int(opts.n)} candles per section; sections: ${opts.sections.join(', ')}`);
+  out(machineContext());
+  const results = new Map<Section, SectionResult>();
+  const loads = new Map<Section, string>();
+  const failed: string[] = [];
+  for (const s of opts.sections) {
+    process.stderr.write(`running ${s} ...\n`);
+    try {
+      results.set(s, await runChild(s, opts.n));
+      loads.set(s, load());
+    } catch (e) {
+      failed.push(`${s}: ${(e as Error).message}`);
+    }
+  }
+
+  out('');
+  out('SECTIONS (each in its own process; set-up, input synthesis and JIT warm-up included)');
+  out(
+    table(
+      ['section', 'wall s', 'CPU s', 'CPU / wall', 'RSS after load (MB)', 'peak RSS (MB)', 'load avg after'],
+      opts.sections
+        .filter((s) => results.has(s))
+        .map((s) => {
+          const r = results.get(s) as SectionResult;
+          return [s, r.wallSeconds.toFixed(1), r.cpuSeconds.toFixed(1), `${((100 * r.cpuSeconds) / r.wallSeconds).toFixed(0)}%`, r.baseRssMb.toFixed(0), r.peakRssMb.toFixed(0), loads.get(s) ?? ''];
+        }),
+    ),
+  );
+
+  const ind = results.get('indicators');
+  if (ind) {
+    out('');
+    out(`INDICATORS: batch form over ${int(ind.candles)} candles; candles per CPU-second, best run (wall-clock columns for reference)`);
+    out(indicatorTable(ind.rows as IndicatorBenchRow[]));
+  }
+  const h = results.get('hyperrsi');
+  const g = results.get('grid');
+  if (h || g) {
+    out('');
+    out(`DECISION PASS: ${int((h ?? g)?.candles ?? opts.n)} candles, wall clock (HYPERRSI best of 3, GRID one run)`);
+    out(decisionTable((h?.rows as HyperrsiBenchResult[]) ?? null, (g?.rows as GridBenchRow[]) ?? null));
+  }
+  const bt = [results.get('backtest-hyperrsi'), results.get('backtest-grid')].filter((x): x is SectionResult => !!x);
+  if (bt.length) {
+    out('');
+    out(`FULL BACKTEST: ${int(bt[0].candles)} 1h candles through the matching engine (strategy + fills + metrics + ledger check), wall clock`);
+    out(backtestTable(bt.flatMap((r) => r.rows as BacktestBenchRow[])));
+  }
+  out('');
+  out(`load avg: ${load()} (1 / 5 / 15 min) at the end`);
+  if (failed.length) {
+    process.stderr.write(`\n${failed.length} section(s) failed:\n${failed.map((f) => `  ${f}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}
