@@ -7,4 +7,4 @@ if (!APPS.includes(app)) {
   process.stderr.write(`unknown app "${app}" (expected one of ${APPS.join(', ')})\n`);
   process.exit(2);
 }
-require(path.join(__dirname, '..', 'dist', 'apps', app, 'apps', app, 'src', 'main.js'));
+require(path.join(__dirname, '..', 'dist', 'apps', app, 'src', 'main.js'));

@@ -12,7 +12,7 @@ const APPS = [
 
 describe('the three apps from the built output (npm run start:<app>)', () => {
   it('the build exists (npm test builds first)', () => {
-    for (const app of APPS) expect(existsSync(resolve(ROOT, `dist/apps/${app.name}/apps/${app.name}/src/main.js`))).toBe(true);
+    for (const app of APPS) expect(existsSync(resolve(ROOT, `dist/apps/${app.name}/src/main.js`))).toBe(true);
   });
 
   it.each(APPS)('$name boots, serves health (and docs), logs request ids, and exits 0 on SIGTERM', async (app) => {

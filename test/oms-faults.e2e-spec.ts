@@ -84,6 +84,32 @@ describe('OMS under exchange faults (20% of calls fail)', () => {
     expect(n).toBe(0);
   });
 
+  it('a fill recorded late (resting limit found by the reconciler) still moves the position in execution order', async () => {
+    const base = { userId: trader.userId, accountId: trader.accountId, symbol: 'BTC/USDT', positionSide: 'long' as const, tag: 'late-fill' };
+    await oms.place({ ...base, intentKey: 'late:1', type: 'market', side: 'buy', amount: 0.01, referencePrice: 60_000 });
+    const limit = await oms.place({ ...base, intentKey: 'late:2', type: 'limit', side: 'buy', amount: 0.01, price: 59_000 });
+    expect(limit.status).toBe('OPEN');
+    fake.state.setPrice('BTCUSDT', 59_000); // the limit fills on the exchange; nobody has recorded it yet
+    fake.state.setPrice('BTCUSDT', 59_500);
+    const sell = await oms.place({ ...base, intentKey: 'late:3', type: 'market', side: 'sell', amount: 0.015, referencePrice: 59_500 });
+    expect(sell.status).toBe('FILLED');
+    await reconciler.reconcile(); // now the limit's fill (executed before the sell) is recorded
+    const audit = await auditOms(ds, fake.state, trader.accountId, { intentKeys: ['faults:too-big', 'late:1', 'late:2', 'late:3'], symbols: SYMBOLS });
+    expect(audit.statusMismatches).toEqual([]);
+    expect(audit.lostFills).toEqual([]);
+    // by hand: buys 0.01 @ 60000 and 0.01 @ 59000 -> 0.02 @ 59500; the sell of 0.015 @ 59500 realizes 0
+    const btc = audit.positions.find((p) => p.symbol === 'BTC/USDT')!;
+    expect(btc.expected.size).toBe('0.005');
+    expect(btc.expected.averageEntry).toBe('59500');
+    expect(btc.expected.realizedPnl).toBe('0');
+    expect(btc.actual).toMatchObject({ size: expect.any(String) });
+    expect(Number(btc.actual!.size)).toBe(0.005);
+    expect(Number(btc.actual!.averageEntry)).toBe(59_500);
+    expect(Number(btc.actual!.realizedPnl)).toBe(0);
+    expect(btc.ok).toBe(true);
+    fake.state.setPrice('BTCUSDT', PLAN_SYMBOLS['BTC/USDT'].base);
+  });
+
   it('every intent ends terminal or correctly open, none duplicated, fills once, positions exact', async () => {
     const plan = buildPlan(SEED, INTENTS, 'faults');
     const intentKeys = plan.flatMap((s) => (s.kind === 'order' ? [s.intentKey] : []));
@@ -140,7 +166,7 @@ describe('OMS under exchange faults (20% of calls fail)', () => {
     const report = await reconciler.reconcile();
     expect(report.errors).toBe(0);
 
-    const audit = await auditOms(ds, fake.state, trader.accountId, { intentKeys: [...intentKeys, 'faults:too-big'], symbols: SYMBOLS });
+    const audit = await auditOms(ds, fake.state, trader.accountId, { intentKeys: [...intentKeys, 'faults:too-big', 'late:1', 'late:2', 'late:3'], symbols: SYMBOLS });
     const faulted = Object.values(injected).reduce((a, b) => a + b, 0);
     console.log(`faults: calls=${calls} injected=${faulted} (${JSON.stringify(injected)}) rate=${(faulted / calls).toFixed(3)} intents=${intentKeys.length} calls_thrown=${thrown.length} reconcile_passes=${passes + 1}`);
     console.log(`faults: thrown to callers: ${thrown.join(', ') || 'none'}`);

@@ -98,7 +98,35 @@ export class OrdersRepository {
     const res = await this.fills.createQueryBuilder().insert().values(rows).orIgnore().returning('*').execute();
     const ids = (res.raw as Array<{ id: string }>).map((r) => r.id);
     if (ids.length === 0) return [];
-    return this.fills.find({ where: { id: In(ids) }, order: { executedAt: 'ASC' } });
+    const inserted = await this.fills.find({ where: { id: In(ids) } });
+    return inserted.sort(byExecution);
+  }
+
+  /**
+   * Whether the position of `fill` (account, symbol, position side, bot) already holds a fill executed after it
+   * (ties broken by exchange trade id, numerically), other than `exclude`: then `fill` arrives out of order.
+   */
+  async hasLaterFill(fill: FillEntity, exclude: readonly string[]): Promise<boolean> {
+    const rows = (await this.fills.query(
+      `SELECT 1 FROM fills
+        WHERE account_id = $1 AND symbol = $2 AND position_side = $3 AND bot_id IS NOT DISTINCT FROM $4 AND NOT (id = ANY($5::uuid[]))
+          AND (executed_at > $6 OR (executed_at = $6 AND (length(exchange_trade_id), exchange_trade_id) > (length($7::varchar), $7::varchar)))
+        LIMIT 1`,
+      [fill.accountId, fill.symbol, fill.positionSide, fill.botId, exclude, fill.executedAt, fill.exchangeTradeId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Every fill of one position (account, symbol, position side, bot) in execution order. */
+  fillsOfPosition(fill: Pick<FillEntity, 'accountId' | 'symbol' | 'positionSide' | 'botId'>): Promise<FillEntity[]> {
+    return this.fills
+      .createQueryBuilder('f')
+      .where('f.account_id = :accountId AND f.symbol = :symbol AND f.position_side = :positionSide', fill)
+      .andWhere(fill.botId === null ? 'f.bot_id IS NULL' : 'f.bot_id = :botId', { botId: fill.botId })
+      .orderBy('f.executed_at', 'ASC')
+      .addOrderBy('length(f.exchange_trade_id)', 'ASC')
+      .addOrderBy('f.exchange_trade_id', 'ASC')
+      .getMany();
   }
 
   fillsOfOrder(orderId: string): Promise<FillEntity[]> {
@@ -108,4 +136,13 @@ export class OrdersRepository {
   fillsForAccount(accountId: string): Promise<FillEntity[]> {
     return this.fills.find({ where: { accountId }, order: { executedAt: 'ASC', exchangeTradeId: 'ASC' } });
   }
+}
+
+/** Execution order: time, then exchange trade id (numeric ids compared as numbers). */
+export function byExecution(a: Pick<FillEntity, 'executedAt' | 'exchangeTradeId'>, b: Pick<FillEntity, 'executedAt' | 'exchangeTradeId'>): number {
+  const dt = a.executedAt.getTime() - b.executedAt.getTime();
+  if (dt !== 0) return dt;
+  const x = a.exchangeTradeId;
+  const y = b.exchangeTradeId;
+  return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
 }

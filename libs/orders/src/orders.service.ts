@@ -3,7 +3,7 @@ import { AppConfig } from '@tb/config';
 import { BadRequestError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@tb/common';
 import { Transactional } from '@tb/database';
 import { EventOutboxRepository } from '@tb/events';
-import { PositionsService } from '@tb/positions';
+import { PositionsService, type AppliedFill } from '@tb/positions';
 import { ExchangeAccountsService } from '@tb/accounts';
 import {
   ExchangeError,
@@ -19,6 +19,7 @@ import {
 } from '@tb/exchange';
 import type { OrderSide, OrderType, PositionSide } from '@tb/strategies';
 import { OrderEntity } from './order.entity';
+import type { FillEntity } from './fill.entity';
 import { OrdersRepository, type NewFill, type OrderQuery } from './orders.repository';
 import { assertTransition, canTransition, isTerminal, statusFromExchange, type OrderStatus } from './order-status';
 
@@ -46,6 +47,19 @@ interface ExchangeView {
   readonly order: ExchangeOrder | null;
   readonly trades: readonly ExchangeTrade[];
 }
+
+const toAppliedFill = (f: FillEntity): AppliedFill => ({
+  userId: f.userId,
+  accountId: f.accountId,
+  symbol: f.symbol,
+  botId: f.botId,
+  side: f.side,
+  positionSide: f.positionSide,
+  amount: f.amount,
+  price: f.price,
+  feeQuote: f.feeQuote,
+  executedAt: f.executedAt,
+});
 
 const fmt = (n: number | null | undefined): string | null => (n === null || n === undefined || !Number.isFinite(n) ? null : String(n));
 
@@ -234,19 +248,16 @@ export class OrdersService {
       executedAt: new Date(t.timestamp),
     }));
     const inserted = await this.orders.insertFills(newFills);
-    for (const f of inserted) {
-      await this.positions.applyFill({
-        userId: f.userId,
-        accountId: f.accountId,
-        symbol: f.symbol,
-        botId: f.botId,
-        side: f.side,
-        positionSide: f.positionSide,
-        amount: f.amount,
-        price: f.price,
-        feeQuote: f.feeQuote,
-        executedAt: f.executedAt,
-      });
+    if (inserted.length > 0) {
+      // all fills of one order belong to one position; its lock makes "is any later fill recorded?" reliable
+      await this.positions.lockKey(PositionsService.keyOf(inserted[0]));
+      if (await this.orders.hasLaterFill(inserted[0], inserted.map((f) => f.id))) {
+        // recorded after a fill that executed later (resting order found by the reconciler, lost response):
+        // recompute the position in execution order instead of folding this fill in last
+        await this.positions.rebuild(PositionsService.keyOf(inserted[0]), (await this.orders.fillsOfPosition(inserted[0])).map(toAppliedFill));
+      } else {
+        for (const f of inserted) await this.positions.applyFill(toAppliedFill(f));
+      }
     }
     if (!ex) return order;
 

@@ -27,6 +27,30 @@ export class PositionsRepository {
     return this.txHost.tx.getRepository(PositionEntity);
   }
 
+  /**
+   * Serialize every writer of one position key until the transaction ends (a transaction-scoped advisory lock):
+   * the first fill of a key has no row to lock yet, and a late fill must see every fill committed before it.
+   */
+  async lockKey(key: PositionKey): Promise<void> {
+    await this.repo.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`position:${key.accountId}:${key.symbol}:${key.side}:${key.botKey}`]);
+  }
+
+  /** Every lifecycle row of a key, oldest first, locked FOR UPDATE (call inside a transaction, after lockKey). */
+  lockAllOfKey(key: PositionKey): Promise<PositionEntity[]> {
+    return this.repo
+      .createQueryBuilder('p')
+      .setLock('pessimistic_write')
+      .where('p.account_id = :accountId AND p.symbol = :symbol AND p.side = :side AND p.bot_key = :botKey', key)
+      .orderBy('p.closed_at IS NULL', 'ASC')
+      .addOrderBy('p.opened_at', 'ASC', 'NULLS FIRST')
+      .addOrderBy('p.id', 'ASC')
+      .getMany();
+  }
+
+  async deleteByIds(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.repo.delete(ids as string[]);
+  }
+
   /** The open position for the key, locked FOR UPDATE (call inside a transaction). */
   async lockOpen(key: PositionKey): Promise<PositionEntity | null> {
     return this.repo

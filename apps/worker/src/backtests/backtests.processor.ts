@@ -8,7 +8,7 @@ import { ContractWorker, JobHandlers, PermanentJobError, QueueName, type JobEnve
 
 /**
  * Lock and stalled-job settings of the backtests queue (BullMQ defaults are 30 s / 30 s).
- * - lockDuration 6 s, renewed every 1.5 s: the engine yields every ~1,000 candles (a few ms), so the renewal timer
+ * - lockDuration 6 s, renewed every 1.5 s: the engine yields every 512 candles (a few ms), so the renewal timer
  *   is never starved; a killed worker's lock expires at most 6 s after its last renewal.
  * - stalledInterval 2 s: the stalled-job checker marks active jobs and, on its next pass, moves those whose lock
  *   expired back to `wait`. A SIGKILLed worker's run is re-delivered within ~6 + 2×2 = 10 s.

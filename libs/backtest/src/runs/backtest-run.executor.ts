@@ -15,7 +15,7 @@ export const REPORT_CHARTS_PLACEHOLDER = '/*__TB_CHARTS_LIBRARY__*/';
 /** Most points of the stored equity curve. */
 export const EQUITY_MAX_POINTS = 2000;
 /** Candles simulated between two yields to the event loop (a few ms of CPU: heartbeats and cancel stay timely). */
-export const EXECUTOR_CHUNK_CANDLES = 1024;
+export const EXECUTOR_CHUNK_CANDLES = 512;
 /** Heartbeat period: progress is written and the cancel flag read once per beat (cancel lands well within 1 s). */
 export const HEARTBEAT_MS = 200;
 
