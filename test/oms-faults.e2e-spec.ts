@@ -116,6 +116,11 @@ describe('OMS under exchange faults (20% of calls fail)', () => {
     fake.faults.setRandom({ probability: 0.2, kinds: KINDS, seed: SEED });
     const callsBefore = fake.state.requests.length;
     const thrown: string[] = [];
+    const repaired = { examined: 0, adopted: 0, resent: 0, rejected: 0, expired: 0, errors: 0 };
+    const reconcile = async (): Promise<void> => {
+      const r = await reconciler.reconcile();
+      for (const k of Object.keys(repaired) as Array<keyof typeof repaired>) repaired[k] += r[k];
+    };
     const record = async (label: string, fn: () => Promise<unknown>): Promise<void> => {
       try {
         await fn();
@@ -132,7 +137,7 @@ describe('OMS under exchange faults (20% of calls fail)', () => {
       if (step.kind === 'reconcile') {
         await Promise.all(batch);
         batch = [];
-        await record('reconcile', () => reconciler.reconcile());
+        await record('reconcile', reconcile);
         continue;
       }
       if (step.kind === 'cancel') {
@@ -154,7 +159,7 @@ describe('OMS under exchange faults (20% of calls fail)', () => {
     // reconcile (faults still on) until nothing is PENDING; bounded
     let passes = 0;
     for (; passes < 40; passes++) {
-      await record('reconcile', () => reconciler.reconcile());
+      await record('reconcile', reconcile);
       const [{ n }] = (await ds.query("SELECT count(*)::int AS n FROM orders WHERE status = 'PENDING'")) as Array<{ n: number }>;
       if (n === 0) break;
       await sleep(300);
@@ -169,6 +174,7 @@ describe('OMS under exchange faults (20% of calls fail)', () => {
     const audit = await auditOms(ds, fake.state, trader.accountId, { intentKeys: [...intentKeys, 'faults:too-big', 'late:1', 'late:2', 'late:3'], symbols: SYMBOLS });
     const faulted = Object.values(injected).reduce((a, b) => a + b, 0);
     console.log(`faults: calls=${calls} injected=${faulted} (${JSON.stringify(injected)}) rate=${(faulted / calls).toFixed(3)} intents=${intentKeys.length} calls_thrown=${thrown.length} reconcile_passes=${passes + 1}`);
+    console.log(`faults: reconciler while faulty: ${JSON.stringify(repaired)}`);
     console.log(`faults: thrown to callers: ${thrown.join(', ') || 'none'}`);
     console.log(
       `faults: exchange_orders=${audit.exchangeOrders} duplicates=${audit.duplicates.length} fills=${audit.fills}/${audit.exchangeTrades} lost_fills=${audit.lostFills.length} statuses=${JSON.stringify(audit.statusCounts)} status_mismatches=${audit.statusMismatches.length} positions_ok=${audit.positions.filter((p) => p.ok).length}/${audit.positions.length}`,

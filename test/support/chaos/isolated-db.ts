@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '@tb/database';
 
@@ -11,10 +10,7 @@ import { MIGRATIONS } from '@tb/database';
  */
 export async function createIsolatedDatabase(adminUrl: string, label: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `tb_${label}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}"`);
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   const url = u.toString();
@@ -25,10 +21,17 @@ export async function createIsolatedDatabase(adminUrl: string, label: string): P
   return {
     url,
     drop: async () => {
-      const c = new Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.end();
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
+}
+
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const admin = new DataSource({ type: 'postgres', url: adminUrl });
+  await admin.initialize();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.destroy();
+  }
 }

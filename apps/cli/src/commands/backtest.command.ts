@@ -103,12 +103,13 @@ function loadSettings(v: string | undefined): Record<string, unknown> {
 
 function buildSpec(o: BacktestOptions, settings: Record<string, unknown>): RunSpec {
   const strategy = o.strategy.toLowerCase();
-  getStrategy(strategy); // fail fast on a bad name
+  const parsedSettings = getStrategy(strategy).parseSettings(settings) as { leverage?: unknown }; // fail fast on bad input
   const symbolIn = o.symbol ?? guessSymbol(o.data);
   const type = (o.market ?? (symbolIn.includes(':') || strategy === 'hyperrsi' ? 'perp' : 'spot')) as 'spot' | 'perp';
   if (type !== 'spot' && type !== 'perp') throw new Error('--market must be spot or perp');
   const symbol = type === 'perp' && !symbolIn.includes(':') ? `${symbolIn}:${symbolIn.split('/')[1] ?? 'USDT'}` : type === 'spot' ? symbolIn.split(':')[0] : symbolIn;
-  const settingsLev = typeof settings.leverage === 'number' ? settings.leverage : undefined;
+  // the engine's margin leverage is the one the strategy sizes with (its parsed settings, defaults included)
+  const settingsLev = typeof parsedSettings.leverage === 'number' ? parsedSettings.leverage : undefined;
   const limitFill = o.limitFill as 'through' | 'touch';
   if (limitFill !== 'through' && limitFill !== 'touch') throw new Error('--limit-fill must be through or touch');
   return {

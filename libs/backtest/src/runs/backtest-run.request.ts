@@ -54,20 +54,22 @@ export type BacktestRunRequestInput = Pick<BacktestRunRequest, 'strategy' | 'exc
 
 /**
  * Applies the defaults exactly as `tb backtest` does: perp for hyperrsi or a `:SETTLE` symbol, else spot; leverage
- * from the request, else settings.leverage, else 1 (spot: always 1). Validates the settings with the strategy's
+ * from the request, else the parsed settings' leverage (defaults included), else 1 (spot: always 1). Validates the settings with the strategy's
  * own parseSettings (400 STRATEGY_SETTINGS_INVALID with one entry per bad field).
  */
 export function normalizeBacktestRequest(input: BacktestRunRequestInput): BacktestRunRequest {
   const settings = input.settings ?? {};
   const strategy = getStrategy(input.strategy);
+  let parsed: { leverage?: unknown };
   try {
-    strategy.parseSettings(settings);
+    parsed = strategy.parseSettings(settings) as { leverage?: unknown };
   } catch (err) {
     if (err instanceof StrategySettingsError) throw new InvalidBacktestSettingsError(err);
     throw err;
   }
   const marketType = input.marketType ?? (input.symbol.includes(':') || input.strategy === 'hyperrsi' ? 'perp' : 'spot');
-  const settingsLeverage = typeof settings.leverage === 'number' ? settings.leverage : undefined;
+  // the engine's margin leverage is the one the strategy sizes with (its parsed settings, defaults included)
+  const settingsLeverage = typeof parsed.leverage === 'number' ? parsed.leverage : undefined;
   return {
     strategy: input.strategy,
     exchange: input.exchange,

@@ -43,6 +43,14 @@ describe('toExchangeOrder', () => {
     expect(o.trades[0]).toMatchObject({ id: 't1', orderId: '42', clientOrderId: 'tbOurs', symbol: 'BTC/USDT', amount: 0.5, fee: 0.0005, feeCurrency: 'BTC' });
   });
 
+  it('dates embedded executions (no time, no side on Binance FULL answers) at the order\'s trade time, on its side', () => {
+    const fills = [{ id: '7', price: 60_000, amount: 0.001 }];
+    const sell = toExchangeOrder({ id: '9', symbol: 'BTC/USDT', side: 'sell', status: 'closed', amount: 0.001, filled: 0.001, timestamp: 1_700_000_000_123, trades: fills });
+    expect(sell.trades[0]).toMatchObject({ id: '7', side: 'sell', timestamp: 1_700_000_000_123 });
+    const later = toExchangeOrder({ id: '9', side: 'buy', amount: 1, filled: 1, timestamp: 5, lastTradeTimestamp: 8, trades: [...fills, { id: '8', price: 1, amount: 1, timestamp: 6, side: 'buy' }] });
+    expect(later.trades.map((t) => t.timestamp)).toEqual([8, 6]);
+  });
+
   it('scales contracts, infers a missing status and a missing remaining', () => {
     const o = toExchangeOrder({ id: '1', clientOrderId: 'c', symbol: 'BTC/USDT:USDT', side: 'sell', amount: 30, filled: 30, price: 0 }, 0.01);
     expect(o).toMatchObject({ side: 'sell', amount: 0.3, filled: 0.3, remaining: 0, status: 'closed', price: null, average: null, fee: null });

@@ -253,7 +253,15 @@ export function toExchangeOrder(o: CcxtOrderLike, contractSize = 1, knownClientO
     reduceOnly: o.reduceOnly ?? null,
     fee: combineFees(fees),
     fees,
-    trades: (o.trades ?? []).map((t) => toExchangeTrade({ ...t, order: t.order ?? id, symbol: t.symbol ?? o.symbol }, contractSize, clientOrderId)),
+    // executions embedded in an order answer (Binance's FULL create response) carry neither time nor side:
+    // they happened at the order's last trade (else its transaction) time, on the order's side
+    trades: (o.trades ?? []).map((t) =>
+      toExchangeTrade(
+        { ...t, order: t.order ?? id, symbol: t.symbol ?? o.symbol, side: t.side ?? o.side ?? undefined, timestamp: t.timestamp ?? o.lastTradeTimestamp ?? o.timestamp ?? null },
+        contractSize,
+        clientOrderId,
+      ),
+    ),
     timestamp: o.timestamp ?? null,
     lastUpdateTimestamp: o.lastUpdateTimestamp ?? o.lastTradeTimestamp ?? null,
   };

@@ -7,7 +7,6 @@ import { InsufficientFundsError, InvalidOrderError, OrderNotFoundError } from '.
 import type { ExchangeTicker } from '../exchange.types';
 import { PaperExchangeFactory, type PaperExchangeDefaults } from './paper-exchange.factory';
 import { CandleReplayFeed, TickerFeed } from './paper-price.feed';
-import type { PaperExchange } from './paper.exchange';
 
 /*
  * The paper exchange on the real PostgreSQL (all migrations applied by the int globalSetup). Every test has its

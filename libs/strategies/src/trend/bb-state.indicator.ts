@@ -138,24 +138,115 @@ export function createBbStateState(): BbStateState {
 // here over their own state objects (the same SmaState / StdevState / PivotState / TrendState shapes, so the JSON
 // state is unchanged) instead of being called: V8 does not inline that many callees into one function, and each
 // call of a non-inlined function with a double argument or result boxes the double on the heap; together that
-// cost more than the arithmetic. The arithmetic is the indicator modules' own, operation for operation
+// cost more than the arithmetic (measured: 250 -> ~150 ns per close). Only the rare paths stay functions, with
+// integer arguments and results. The arithmetic is the indicator modules' own, operation for operation
 // (moving-average.indicator.ts updateSma, volatility.indicator.ts pushWindowMoments/updateStdev,
 // cross.indicator.ts updateRising/updateFalling, pivot.indicator.ts updatePivotHigh/Low), so every value is
 // bit-identical; the specs compare against an independent Pine transcription.
 // ---------------------------------------------------------------------------------------------------
 
-/** Results of `band` (module scratch: its double fields are updated in place, nothing is allocated). */
-const bandOut = { bbw: NaN, bbr: NaN };
+/**
+ * Whether the candidate `right` bars before the newest value (ring index `newest`) can be a pivot (high or low)
+ * at all: false only when both its neighbours are defined and it lies strictly between them (then neither
+ * pivot test can pass: a pivot high needs next < cand >= prev, a pivot low next > cand <= prev). Without a
+ * branch on the data, this rejects most bars at the cost of one well-predicted branch; the exact tests follow.
+ * (x - y < 0 exactly when x < y for doubles, so the product's sign is exact; a product that underflows to 0
+ * or is NaN errs on the side of testing.)
+ */
+function pivotCandidate(q: PivotState, newest: number): boolean {
+  const size = q.size;
+  let c = newest - q.right;
+  if (c < 0) c += size;
+  const valid = q.valid;
+  if (valid[c] === 0) return false; // a missing candidate is never a pivot
+  const nb = c + 1 === size ? 0 : c + 1; // lag right - 1
+  const ob = c === 0 ? size - 1 : c - 1; // lag right + 1
+  if (q.right === 0 || q.left === 0 || (valid[nb] & valid[ob]) === 0) return true;
+  const buf = q.buf;
+  const cand = buf[c];
+  return !((buf[nb] - cand) * (buf[ob] - cand) < 0);
+}
 
 /**
- * One Bollinger width step: basis = sma(close, n) (updateSma), sd = stdev(close, n) (updateStdev over the window
- * moments), then `bbw = (upper - lower) * 10 / basis` and `bbr = (close - lower) / (upper - lower)` into bandOut
- * (NaN when undefined). `finite` is `close - close === 0`.
+ * updatePivotHigh's test of the candidate `right` bars before `newest`: no newer bar >= it and no older bar
+ * > it (the immediate neighbours first: the test is a pure AND, so the order does not change the result).
+ * Returns the candidate's ring index, or -1.
  */
-function band(q: SmaState, w: StdevState, close: number, finite: boolean): void {
-  // sma (updateSma)
+function pivotHighAt(q: PivotState, newest: number): number {
+  const size = q.size;
+  const buf = q.buf;
+  const valid = q.valid;
+  const right = q.right;
+  const left = q.left;
+  let c = newest - right;
+  if (c < 0) c += size;
+  if (valid[c] === 0) return -1;
+  const cand = buf[c];
+  if (right > 0) {
+    const nb = c + 1 === size ? 0 : c + 1;
+    if (valid[nb] === 1 && buf[nb] >= cand) return -1;
+  }
+  if (left > 0) {
+    const ob = c === 0 ? size - 1 : c - 1;
+    if (valid[ob] === 1 && buf[ob] > cand) return -1;
+  }
+  let j = newest;
+  for (let lag = 0; lag < right; lag++) {
+    if (valid[j] === 1 && buf[j] >= cand) return -1;
+    j = j === 0 ? size - 1 : j - 1;
+  }
+  j = c;
+  for (let k = 0; k < left; k++) {
+    j = j === 0 ? size - 1 : j - 1;
+    if (valid[j] === 1 && buf[j] > cand) return -1;
+  }
+  return c;
+}
+
+/** updatePivotLow's test (see pivotHighAt). */
+function pivotLowAt(q: PivotState, newest: number): number {
+  const size = q.size;
+  const buf = q.buf;
+  const valid = q.valid;
+  const right = q.right;
+  const left = q.left;
+  let c = newest - right;
+  if (c < 0) c += size;
+  if (valid[c] === 0) return -1;
+  const cand = buf[c];
+  if (right > 0) {
+    const nb = c + 1 === size ? 0 : c + 1;
+    if (valid[nb] === 1 && buf[nb] <= cand) return -1;
+  }
+  if (left > 0) {
+    const ob = c === 0 ? size - 1 : c - 1;
+    if (valid[ob] === 1 && buf[ob] < cand) return -1;
+  }
+  let j = newest;
+  for (let lag = 0; lag < right; lag++) {
+    if (valid[j] === 1 && buf[j] <= cand) return -1;
+    j = j === 0 ? size - 1 : j - 1;
+  }
+  j = c;
+  for (let k = 0; k < left; k++) {
+    j = j === 0 ? size - 1 : j - 1;
+    if (valid[j] === 1 && buf[j] < cand) return -1;
+  }
+  return c;
+}
+
+/**
+ * Feeds one closed candle's close; returns BB_State (−2, −1, 0 or +2), or null during warm-up (until the
+ * 100-bar SMA of BBW is defined, i.e. the 114th close). The internal `var` state evolves from the first close,
+ * as in Pine; only the reported value waits for the warm-up.
+ */
+export function updateBbState(s: BbStateState, close: number): BbStateValue | null {
+  const finite = close - close === 0;
+  // --- BBW 1st: sma/stdev(close, 15) ---
+  // basis = sma(...) (updateSma)
   let basis: number;
   {
+    const q = s.basis;
     const len = q.length;
     const buf = q.buf;
     const valid = q.valid;
@@ -190,9 +281,10 @@ function band(q: SmaState, w: StdevState, close: number, finite: boolean): void 
     q.validCount = vc;
     basis = vc > 0 ? sum / vc : NaN;
   }
-  // stdev (updateStdev: a non-finite close is ignored; pushWindowMoments)
+  // sd = stdev(close, ...) (updateStdev: a non-finite close is ignored; pushWindowMoments)
   let sd = NaN;
   if (finite) {
+    const w = s.dev;
     const len = w.length;
     const buf = w.buf;
     const p = w.pos;
@@ -244,260 +336,193 @@ function band(q: SmaState, w: StdevState, close: number, finite: boolean): void 
     const dev = MULT * sd;
     const upper = basis + dev;
     const lower = basis - dev;
-    // (basis2 + dev2 - (basis2 - dev2)) * 10 / basis2 of the 2nd length is this same expression
     if (basis !== 0) bbw = ((upper - lower) * 10) / basis;
     if (upper !== lower) bbr = (close - lower) / (upper - lower);
   }
-  bandOut.bbw = bbw;
-  bandOut.bbr = bbr;
-}
-
-/**
- * pivot.indicator.ts push() of the bar's value (already stored by the caller at `q.pos`): advances the ring and
- * returns the index of the newest value, or -1 while the window is not full.
- */
-function advancePivot(q: PivotState): number {
-  const p = q.pos;
-  q.pos = p + 1 === q.size ? 0 : p + 1;
-  if (q.count < q.size) {
-    q.count++;
-    if (q.count < q.size) return -1;
-  }
-  return p;
-}
-
-/**
- * updatePivotHigh's test of the candidate at ring index `c` (lag `right` from `newest`): no newer bar >= it and
- * no older bar > it. The caller has already checked the candidate is valid and tried the immediate neighbours
- * (the test is a pure AND, so the order of the comparisons does not change the result).
- */
-function isPivotHigh(q: PivotState, newest: number, c: number): boolean {
-  const size = q.size;
-  const buf = q.buf;
-  const valid = q.valid;
-  const cand = buf[c];
-  let j = newest;
-  for (let lag = 0; lag < q.right; lag++) {
-    if (valid[j] === 1 && buf[j] >= cand) return false;
-    j = j === 0 ? size - 1 : j - 1;
-  }
-  j = c;
-  for (let k = 0; k < q.left; k++) {
-    j = j === 0 ? size - 1 : j - 1;
-    if (valid[j] === 1 && buf[j] > cand) return false;
-  }
-  return true;
-}
-
-/** updatePivotLow's test (see isPivotHigh). */
-function isPivotLow(q: PivotState, newest: number, c: number): boolean {
-  const size = q.size;
-  const buf = q.buf;
-  const valid = q.valid;
-  const cand = buf[c];
-  let j = newest;
-  for (let lag = 0; lag < q.right; lag++) {
-    if (valid[j] === 1 && buf[j] <= cand) return false;
-    j = j === 0 ? size - 1 : j - 1;
-  }
-  j = c;
-  for (let k = 0; k < q.left; k++) {
-    j = j === 0 ? size - 1 : j - 1;
-    if (valid[j] === 1 && buf[j] < cand) return false;
-  }
-  return true;
-}
-
-/**
- * Feeds one closed candle's close; returns BB_State (−2, −1, 0 or +2), or null during warm-up (until the
- * 100-bar SMA of BBW is defined, i.e. the 114th close). The internal `var` state evolves from the first close,
- * as in Pine; only the reported value waits for the warm-up.
- */
-export function updateBbState(s: BbStateState, close: number): BbStateValue | null {
-  const finite = close - close === 0;
-  // --- BBW 1st: sma/stdev(close, 15) ---
-  band(s.basis, s.dev, close, finite);
-  const bbw = bandOut.bbw;
-  const bbr = bandOut.bbr;
+  const hasBbw = bbw === bbw;
+  const bbwFinite = bbw - bbw === 0;
   let ma = NaN;
   let ph = NaN;
   let pl = NaN;
-  let falling = false;
-  let rising = false;
-  if (bbw === bbw) {
-    const bbwFinite = bbw - bbw === 0;
+  if (hasBbw) {
     // ma = sma(bbw, 100) (updateSma)
-    {
-      const q = s.bbwMa;
-      const len = q.length;
-      const buf = q.buf;
-      const valid = q.valid;
-      const p = q.pos;
-      let sum = q.sum;
-      let vc = q.validCount;
-      if (q.filled === len) {
-        if (valid[p] === 1) {
-          sum -= buf[p];
-          vc--;
-        }
-      } else {
-        q.filled++;
+    const q = s.bbwMa;
+    const len = q.length;
+    const buf = q.buf;
+    const valid = q.valid;
+    const p = q.pos;
+    let sum = q.sum;
+    let vc = q.validCount;
+    if (q.filled === len) {
+      if (valid[p] === 1) {
+        sum -= buf[p];
+        vc--;
       }
-      if (bbwFinite) {
-        buf[p] = bbw;
-        valid[p] = 1;
-        sum += bbw;
-        vc++;
-      } else {
-        buf[p] = 0;
-        valid[p] = 0;
-      }
-      let next = p + 1;
-      if (next === len) {
-        next = 0;
-        sum = 0;
-        for (let i = 0; i < len; i++) sum += buf[i];
-      }
-      q.pos = next;
-      q.sum = sum;
-      q.validCount = vc;
-      if (s.bbwCount < MA_LENGTH) s.bbwCount++;
-      if (s.bbwCount === MA_LENGTH) ma = vc > 0 ? sum / vc : NaN;
+    } else {
+      q.filled++;
     }
-    // ph = pivothigh(bbw, 20, 10) (updatePivotHigh)
+    if (bbwFinite) {
+      buf[p] = bbw;
+      valid[p] = 1;
+      sum += bbw;
+      vc++;
+    } else {
+      buf[p] = 0;
+      valid[p] = 0;
+    }
+    let next = p + 1;
+    if (next === len) {
+      next = 0;
+      sum = 0;
+      for (let i = 0; i < len; i++) sum += buf[i];
+    }
+    q.pos = next;
+    q.sum = sum;
+    q.validCount = vc;
+    if (s.bbwCount < MA_LENGTH) s.bbwCount++;
+    if (s.bbwCount === MA_LENGTH) ma = vc > 0 ? sum / vc : NaN;
+    // ph = pivothigh(bbw, 20, 10), pl = pivotlow(bbw, 20, 10) (updatePivotHigh / updatePivotLow; the push and
+    // the neighbour pre-test of pivotCandidate are written out: see the note above pivotCandidate)
+    const bv = bbwFinite ? bbw : 0;
+    const bValid = bbwFinite ? 1 : 0;
     {
       const q = s.ph;
-      const buf = q.buf;
-      const valid = q.valid;
-      const p = q.pos;
-      buf[p] = bbwFinite ? bbw : 0;
-      valid[p] = bbwFinite ? 1 : 0;
-      const newest = advancePivot(q);
-      if (newest >= 0) {
-        const size = q.size;
-        let c = newest - q.right;
-        if (c < 0) c += size;
-        if (valid[c] === 1) {
-          const cand = buf[c];
-          const nb = c + 1 === size ? 0 : c + 1; // lag right - 1
-          const ob = c === 0 ? size - 1 : c - 1; // lag right + 1
-          if (
-            !(q.right > 0 && valid[nb] === 1 && buf[nb] >= cand) &&
-            !(q.left > 0 && valid[ob] === 1 && buf[ob] > cand) &&
-            isPivotHigh(q, newest, c)
-          ) {
-            ph = cand;
-          }
-        }
+      const size = q.size;
+      const pp = q.pos;
+      q.buf[pp] = bv;
+      q.valid[pp] = bValid;
+      q.pos = pp + 1 === size ? 0 : pp + 1;
+      if (q.count < size) q.count++;
+      if (q.count === size && pivotCandidate(q, pp)) {
+        const i = pivotHighAt(q, pp);
+        if (i >= 0) ph = q.buf[i];
       }
     }
-    // pl = pivotlow(bbw, 20, 10) (updatePivotLow)
     {
       const q = s.pl;
-      const buf = q.buf;
-      const valid = q.valid;
-      const p = q.pos;
-      buf[p] = bbwFinite ? bbw : 0;
-      valid[p] = bbwFinite ? 1 : 0;
-      const newest = advancePivot(q);
-      if (newest >= 0) {
-        const size = q.size;
-        let c = newest - q.right;
-        if (c < 0) c += size;
-        if (valid[c] === 1) {
-          const cand = buf[c];
-          const nb = c + 1 === size ? 0 : c + 1;
-          const ob = c === 0 ? size - 1 : c - 1;
-          if (
-            !(q.right > 0 && valid[nb] === 1 && buf[nb] <= cand) &&
-            !(q.left > 0 && valid[ob] === 1 && buf[ob] < cand) &&
-            isPivotLow(q, newest, c)
-          ) {
-            pl = cand;
-          }
-        }
+      const size = q.size;
+      const pp = q.pos;
+      q.buf[pp] = bv;
+      q.valid[pp] = bValid;
+      q.pos = pp + 1 === size ? 0 : pp + 1;
+      if (q.count < size) q.count++;
+      if (q.count === size && pivotCandidate(q, pp)) {
+        const i = pivotLowAt(q, pp);
+        if (i >= 0) pl = q.buf[i];
       }
-    }
-    // ta.falling(bbw, 3) / ta.rising(bbw, 1) (updateFalling / updateRising): compare with the previous values,
-    // then push (cross.indicator.ts pushTrend)
-    {
-      const q = s.falling;
-      const len = q.length;
-      const buf = q.buf;
-      const valid = q.valid;
-      let f = q.count === len && bbwFinite;
-      if (f) {
-        for (let i = 0; i < len; i++) {
-          if (valid[i] === 0 || !(bbw < buf[i])) {
-            f = false;
-            break;
-          }
-        }
-      }
-      const p = q.pos;
-      buf[p] = bbwFinite ? bbw : 0;
-      valid[p] = bbwFinite ? 1 : 0;
-      q.pos = p + 1 === len ? 0 : p + 1;
-      if (q.count < len) q.count++;
-      falling = f;
-    }
-    {
-      const q = s.rising;
-      const len = q.length;
-      const buf = q.buf;
-      const valid = q.valid;
-      let r = q.count === len && bbwFinite;
-      if (r) {
-        for (let i = 0; i < len; i++) {
-          if (valid[i] === 0 || !(bbw > buf[i])) {
-            r = false;
-            break;
-          }
-        }
-      }
-      const p = q.pos;
-      buf[p] = bbwFinite ? bbw : 0;
-      valid[p] = bbwFinite ? 1 : 0;
-      q.pos = p + 1 === len ? 0 : p + 1;
-      if (q.count < len) q.count++;
-      rising = r;
     }
   }
   if (bbw > ma && ph > 0) pushRing(s.phRing, ph);
   if (bbw < ma && pl > 0) pushRing(s.plRing, pl);
-  const phAvg = s.phRing.count !== 0 ? s.phRing.mean : bbw === bbw ? Math.max(bbw, 5) : NaN;
-  const plAvg = s.plRing.count !== 0 ? s.plRing.mean : bbw === bbw ? Math.min(bbw, 5) : NaN;
+  const phAvg = s.phRing.count !== 0 ? s.phRing.mean : hasBbw ? Math.max(bbw, 5) : NaN;
+  const plAvg = s.plRing.count !== 0 ? s.plRing.mean : hasBbw ? Math.min(bbw, 5) : NaN;
 
-  // --- BBW 2nd: sma/stdev(close, 60) ---
-  band(s.basis2, s.dev2, close, finite);
-  const bbw2 = bandOut.bbw;
-  let pl2 = NaN;
-  if (bbw2 === bbw2) {
-    // pl2 = pivotlow(bbw_2nd, 30, 10) (updatePivotLow)
-    const bbw2Finite = bbw2 - bbw2 === 0;
-    const q = s.pl2;
+  // --- BBW 2nd: sma/stdev(close, 60); pl2 = pivotlow(bbw_2nd, 30, 10) ---
+  // basis2 = sma(...) (updateSma)
+  let basis2: number;
+  {
+    const q = s.basis2;
+    const len = q.length;
     const buf = q.buf;
     const valid = q.valid;
     const p = q.pos;
-    buf[p] = bbw2Finite ? bbw2 : 0;
-    valid[p] = bbw2Finite ? 1 : 0;
-    const newest = advancePivot(q);
-    if (newest >= 0) {
-      const size = q.size;
-      let c = newest - q.right;
-      if (c < 0) c += size;
-      if (valid[c] === 1) {
-        const cand = buf[c];
-        const nb = c + 1 === size ? 0 : c + 1;
-        const ob = c === 0 ? size - 1 : c - 1;
-        if (
-          !(q.right > 0 && valid[nb] === 1 && buf[nb] <= cand) &&
-          !(q.left > 0 && valid[ob] === 1 && buf[ob] < cand) &&
-          isPivotLow(q, newest, c)
-        ) {
-          pl2 = cand;
-        }
+    let sum = q.sum;
+    let vc = q.validCount;
+    if (q.filled === len) {
+      if (valid[p] === 1) {
+        sum -= buf[p];
+        vc--;
       }
+    } else {
+      q.filled++;
+    }
+    if (finite) {
+      buf[p] = close;
+      valid[p] = 1;
+      sum += close;
+      vc++;
+    } else {
+      buf[p] = 0;
+      valid[p] = 0;
+    }
+    let next = p + 1;
+    if (next === len) {
+      next = 0;
+      sum = 0;
+      for (let i = 0; i < len; i++) sum += buf[i];
+    }
+    q.pos = next;
+    q.sum = sum;
+    q.validCount = vc;
+    basis2 = vc > 0 ? sum / vc : NaN;
+  }
+  // sd2 = stdev(close, ...) (updateStdev: a non-finite close is ignored; pushWindowMoments)
+  let sd2 = NaN;
+  if (finite) {
+    const w = s.dev2;
+    const len = w.length;
+    const buf = w.buf;
+    const p = w.pos;
+    let s1 = w.s1;
+    let s2 = w.s2;
+    let cnt = w.count;
+    let shift = w.shift;
+    if (cnt === len) {
+      const d = buf[p] - shift;
+      s1 -= d;
+      s2 -= d * d;
+    } else {
+      if (cnt === 0) shift = close;
+      cnt++;
+    }
+    buf[p] = close;
+    const d = close - shift;
+    s1 += d;
+    s2 += d * d;
+    let next = p + 1;
+    if (next === len) {
+      next = 0;
+      let sum = 0;
+      for (let i = 0; i < len; i++) sum += buf[i];
+      const k = sum / len;
+      s1 = 0;
+      s2 = 0;
+      for (let i = 0; i < len; i++) {
+        const e = buf[i] - k;
+        s1 += e;
+        s2 += e * e;
+      }
+      shift = k;
+    }
+    w.pos = next;
+    w.s1 = s1;
+    w.s2 = s2;
+    w.count = cnt;
+    w.shift = shift;
+    if (cnt === len) {
+      const m = s1 / len;
+      const v = s2 / len - m * m;
+      sd2 = v > 0 ? Math.sqrt(v) : 0;
+    }
+  }
+  let bbw2 = NaN;
+  if (sd2 === sd2 && basis2 === basis2 && basis2 !== 0) {
+    const dev2 = MULT * sd2;
+    bbw2 = ((basis2 + dev2 - (basis2 - dev2)) * 10) / basis2; // Pine's literal form, for identical rounding
+  }
+  let pl2 = NaN;
+  if (bbw2 === bbw2) {
+    const f2 = bbw2 - bbw2 === 0;
+    const q = s.pl2;
+    const size = q.size;
+    const pp = q.pos;
+    q.buf[pp] = f2 ? bbw2 : 0;
+    q.valid[pp] = f2 ? 1 : 0;
+    q.pos = pp + 1 === size ? 0 : pp + 1;
+    if (q.count < size) q.count++;
+    if (q.count === size && pivotCandidate(q, pp)) {
+      const i = pivotLowAt(q, pp);
+      if (i >= 0) pl2 = q.buf[i];
     }
   }
   if (bbw2 < 1 && pl2 > 0) pushRing(s.pl2Ring, pl2);
@@ -518,10 +543,55 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
   if (bbw < squeeze && s.squeeze2) st = -1;
   if (st === 2 && bbr < 0.2) st = -2;
   if (st === -2 && bbr > 0.8) st = 2;
-  if (((st === 2 || st === -2) && falling) || (bbw > plAvg && st === -1 && rising)) st = 0;
+  // ((±2) and ta.falling(bbw, 3)) or (bbw > pl_avg and −1 and ta.rising(bbw, 1)) → 0. falling/rising are only
+  // evaluated where the rule reads them (they compare with the values BEFORE this bar's push, done below), and
+  // are false while BBW is undefined, as updateFalling/updateRising are not called then.
+  if (hasBbw) {
+    const fq = s.falling;
+    const rq = s.rising;
+    let reset = false;
+    if ((st === 2 || st === -2) && fq.count === fq.length && bbwFinite) {
+      // ta.falling(bbw, 3) (updateFalling): below each previous value, all defined
+      const buf = fq.buf;
+      const valid = fq.valid;
+      reset = true;
+      for (let i = 0; i < fq.length; i++) {
+        if (valid[i] === 0 || !(bbw < buf[i])) {
+          reset = false;
+          break;
+        }
+      }
+    }
+    if (!reset && bbw > plAvg && st === -1 && rq.count === rq.length && bbwFinite) {
+      // ta.rising(bbw, 1) (updateRising)
+      const buf = rq.buf;
+      const valid = rq.valid;
+      reset = true;
+      for (let i = 0; i < rq.length; i++) {
+        if (valid[i] === 0 || !(bbw > buf[i])) {
+          reset = false;
+          break;
+        }
+      }
+    }
+    if (reset) st = 0;
+    // pushTrend of both (cross.indicator.ts)
+    const bv = bbwFinite ? bbw : 0;
+    const bValid = bbwFinite ? 1 : 0;
+    let p = fq.pos;
+    fq.buf[p] = bv;
+    fq.valid[p] = bValid;
+    fq.pos = p + 1 === fq.length ? 0 : p + 1;
+    if (fq.count < fq.length) fq.count++;
+    p = rq.pos;
+    rq.buf[p] = bv;
+    rq.valid[p] = bValid;
+    rq.pos = p + 1 === rq.length ? 0 : p + 1;
+    if (rq.count < rq.length) rq.count++;
+  }
   s.state = st;
 
-  if (bbw === bbw && buzz === buzz) {
+  if (hasBbw && buzz === buzz) {
     s.hasPrev = true;
     s.prevBbw = bbw;
     s.prevBuzz = buzz;

@@ -7,13 +7,11 @@ import {
   type VidyaState,
   type RationalQuadraticState,
   createJmaState,
-  updateJma,
   createT3State,
   updateT3,
   createVidyaState,
   updateVidya,
   createRationalQuadraticState,
-  updateRationalQuadratic,
 } from '../indicators';
 import { type BbStateState, createBbStateState, updateBbState } from './bb-state.indicator';
 
@@ -58,10 +56,8 @@ import { type BbStateState, createBbStateState, updateBbState } from './bb-state
  */
 
 // Bound once at module load (see bb-state.indicator.ts): avoids the re-export getters on every call.
-const jmaU = updateJma;
 const t3U = updateT3;
 const vidyaU = updateVidya;
-const rqU = updateRationalQuadratic;
 const bbU = updateBbState;
 const stepU = stepResample;
 
@@ -231,15 +227,82 @@ export function nextTrendState(
   return prev;
 }
 
-function updateMa(s: TrendStateState, m: CycleMaState, x: number): number {
-  return s.cycleType === 'JMA' ? jmaU(m as JmaState, x) : t3U(m as T3State, x);
-}
-
-/** One closed `res_` bar. */
+/**
+ * One closed `res_` bar (cycle 1): MA1..3 (JMA or T3), each smoothed by the rational quadratic kernel.
+ * The default JMA path and the kernel are written out here, operation for operation as updateJma
+ * (jma.indicator.ts) and updateRationalQuadratic (rational-quadratic.indicator.ts), on their own state objects:
+ * called, each of the six non-inlined calls per bar boxed its double result on the heap (see the note in
+ * bb-state.indicator.ts). A non-finite close is ignored by both (NaN out, state unchanged), so nothing is updated.
+ */
 function feedCycle(s: TrendStateState, close: number): void {
-  const m1 = rqU(s.rq1, updateMa(s, s.ma1, close));
-  const m2 = rqU(s.rq2, updateMa(s, s.ma2, close));
-  const m3 = rqU(s.rq3, updateMa(s, s.ma3, close));
+  let m1 = NaN;
+  let m2 = NaN;
+  let m3 = NaN;
+  if (close - close === 0) {
+    const isJma = s.cycleType === 'JMA';
+    for (let k = 0; k < 3; k++) {
+      const ma = k === 0 ? s.ma1 : k === 1 ? s.ma2 : s.ma3;
+      let v: number;
+      if (isJma) {
+        // updateJma
+        const j = ma as JmaState;
+        const i = j.count;
+        if (i === 0) {
+          j.e0 = close;
+          j.e1 = 0;
+          j.e2 = 0;
+          j.jma = close;
+        } else {
+          const alpha = j.alpha;
+          const beta = j.beta;
+          const e0 = (1 - alpha) * close + alpha * j.e0;
+          const e1 = (close - e0) * (1 - beta) + beta * j.e1;
+          const e2 = (e0 + j.phaseRatio * e1 - j.jma) * j.oneMinusAlphaSq + j.alphaSq * j.e2;
+          j.e0 = e0;
+          j.e1 = e1;
+          j.e2 = e2;
+          j.jma = e2 + j.jma;
+        }
+        if (i < j.length) {
+          j.sum += close;
+          j.count = i + 1;
+          v = j.sum / (i + 1);
+        } else {
+          v = j.jma;
+        }
+      } else {
+        v = t3U(ma as T3State, close);
+      }
+      // updateRationalQuadratic
+      let m = NaN;
+      if (v - v === 0) {
+        const r = k === 0 ? s.rq1 : k === 1 ? s.rq2 : s.rq3;
+        const size = r.size;
+        const buf = r.buf;
+        const p = r.pos;
+        buf[p] = v;
+        r.pos = p + 1 === size ? 0 : p + 1;
+        let full = true;
+        if (r.count < size) {
+          r.count++;
+          full = r.count === size;
+        }
+        if (full) {
+          const w = r.weights;
+          let num = 0;
+          let j = p;
+          for (let lag = 0; lag < size; lag++) {
+            num += buf[j] * w[lag];
+            j = j === 0 ? size - 1 : j - 1;
+          }
+          m = num / r.weightSum;
+        }
+      }
+      if (k === 0) m1 = m;
+      else if (k === 1) m2 = m;
+      else m3 = m;
+    }
+  }
   if (m1 === m1 && m2 === m2 && m3 === m3) {
     s.cycleReady = true;
     s.bull = (m1 > m2 && m2 > m3) || (m2 > m1 && m1 > m3);

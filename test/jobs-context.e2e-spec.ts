@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWithRequestId } from '@tb/common';
+import { JobsProducer } from '@tb/jobs';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+import { createHttpTestApp } from './support/http-app';
+import { testEnv } from './support/test-env';
+import { LogCapture } from './support/log-capture';
+
+describe('worker: job logs carry the id of the request that enqueued the job', () => {
+  let app: NestExpressApplication;
+  const logs = new LogCapture();
+
+  beforeAll(async () => {
+    app = await createHttpTestApp({ module: class Root {}, imports: [logs.module(), WorkerModule.forRoot({ env: testEnv({ LOG_LEVEL: 'info' }) })] }, false);
+  });
+  afterAll(async () => app?.close());
+
+  it('a maintenance job enqueued inside request "req-job-42" logs with request_id req-job-42, and completes', async () => {
+    const producer = app.get(JobsProducer);
+    const job = await runWithRequestId('req-job-42', () => producer.enqueue('maintenance.prune-finished-jobs', { retentionS: 3600 }));
+    expect(job.data.requestId).toBe('req-job-42');
+    const deadline = Date.now() + 20_000;
+    let state = await job.getState();
+    while (state !== 'completed' && state !== 'failed' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await job.getState();
+    }
+    expect(state).toBe('completed');
+    const mine = logs.records().filter((r) => r.request_id === 'req-job-42');
+    const msgs = mine.map((r) => r.msg);
+    expect(msgs).toEqual(expect.arrayContaining(['job started', 'pruned finished jobs', 'job completed']));
+  });
+
+  it('the hourly prune job is registered as a BullMQ job scheduler', async () => {
+    const schedulers = await app.get(JobsProducer).queue('maintenance').getJobSchedulers();
+    expect(schedulers.map((s) => s.key)).toContain('prune-finished-jobs-hourly');
+  });
+});
