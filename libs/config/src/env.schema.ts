@@ -135,9 +135,13 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10_000)
   EXCHANGE_RATE_LIMIT_MS?: number;
 
-  /** Reconciler: how long a PENDING order unknown to the exchange waits before the resend policy applies (ms). */
+  /**
+   * Reconciler: how long after its last send attempt a PENDING order unknown to the exchange waits before the resend
+   * policy applies (ms). Must exceed the longest a single createOrder can take inside the adapter (its own retries
+   * and lookups, ~1 min) and the exchange's recvWindow, so a resend can never race the first send.
+   */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
-  OMS_PENDING_GRACE_MS = 30_000;
+  OMS_PENDING_GRACE_MS = 120_000;
 
   /** What the reconciler does with a PENDING order the exchange never received: resend it or reject it. */
   @IsIn(['resend', 'reject'])

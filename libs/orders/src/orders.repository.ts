@@ -54,8 +54,14 @@ export class OrdersRepository {
     await this.orders.update({ id }, { ...fields, updatedAt: new Date() });
   }
 
+  /** Count a send attempt and restart the reconciler's grace period from now (it measures from updated_at). */
   async incrementAttempts(id: string): Promise<void> {
-    await this.orders.increment({ id }, 'sendAttempts', 1);
+    await this.orders
+      .createQueryBuilder()
+      .update()
+      .set({ sendAttempts: () => 'send_attempts + 1', updatedAt: () => 'now()' })
+      .where('id = :id', { id })
+      .execute();
   }
 
   findById(id: string): Promise<OrderEntity | null> {

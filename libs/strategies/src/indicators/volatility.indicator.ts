@@ -88,8 +88,21 @@ export function createAtrState(length = 14): AtrState {
 
 /** Returns the ATR including this bar. A bar with a non-finite field returns NaN and is ignored. */
 export function updateAtr(s: AtrState, high: number, low: number, close: number): number {
-  const tr = updateTrueRange(s.tr, high, low, close);
-  if (tr - tr !== 0) return NaN;
+  // updateTrueRange(s.tr, high, low, close), written out: called, its double arguments and result were boxed
+  // on the heap on every bar (this runs on every candle of the HYPERRSI decision pass).
+  if (high - high !== 0 || low - low !== 0 || close - close !== 0) return NaN;
+  const trs = s.tr;
+  let tr = high - low;
+  if (trs.count === 0) {
+    trs.count = 1;
+  } else {
+    const pc = trs.prevClose;
+    const hc = Math.abs(high - pc);
+    const lc = Math.abs(low - pc);
+    if (hc > tr) tr = hc;
+    if (lc > tr) tr = lc;
+  }
+  trs.prevClose = close;
   const length = s.length;
   const i = s.count;
   if (i < length) {

@@ -241,6 +241,18 @@ function pivotLowAt(q: PivotState, newest: number): number {
  * as in Pine; only the reported value waits for the warm-up.
  */
 export function updateBbState(s: BbStateState, close: number): BbStateValue | null {
+  closeBox.close = close; // a double field updated in place
+  return updateBbStateBar(s, closeBox);
+}
+
+const closeBox = { close: 0.5 };
+
+/**
+ * `updateBbState(s, bar.close)`, reading the close from a candle-like object: for callers that hold candles
+ * (trend-state.indicator.ts), so the close is never passed as a (heap-boxed) double argument.
+ */
+export function updateBbStateBar(s: BbStateState, bar: { readonly close: number }): BbStateValue | null {
+  const close = bar.close;
   const finite = close - close === 0;
   // --- BBW 1st: sma/stdev(close, 15) ---
   // basis = sma(...) (updateSma)
@@ -291,17 +303,16 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
     let s1 = w.s1;
     let s2 = w.s2;
     let cnt = w.count;
-    let shift = w.shift;
     if (cnt === len) {
-      const d = buf[p] - shift;
+      const d = buf[p] - w.shift;
       s1 -= d;
       s2 -= d * d;
     } else {
-      if (cnt === 0) shift = close;
+      if (cnt === 0) w.shift = close;
       cnt++;
     }
     buf[p] = close;
-    const d = close - shift;
+    const d = close - w.shift; // read back, not merged with `close` in a local: that made it a boxed value
     s1 += d;
     s2 += d * d;
     let next = p + 1;
@@ -317,13 +328,12 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
         s1 += e;
         s2 += e * e;
       }
-      shift = k;
+      w.shift = k; // stored only when it changes (as pushWindowMoments): a store per bar boxed the double
     }
     w.pos = next;
     w.s1 = s1;
     w.s2 = s2;
     w.count = cnt;
-    w.shift = shift;
     if (cnt === len) {
       const m = s1 / len;
       const v = s2 / len - m * m;
@@ -466,17 +476,16 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
     let s1 = w.s1;
     let s2 = w.s2;
     let cnt = w.count;
-    let shift = w.shift;
     if (cnt === len) {
-      const d = buf[p] - shift;
+      const d = buf[p] - w.shift;
       s1 -= d;
       s2 -= d * d;
     } else {
-      if (cnt === 0) shift = close;
+      if (cnt === 0) w.shift = close;
       cnt++;
     }
     buf[p] = close;
-    const d = close - shift;
+    const d = close - w.shift; // read back, not merged with `close` in a local: that made it a boxed value
     s1 += d;
     s2 += d * d;
     let next = p + 1;
@@ -492,13 +501,12 @@ export function updateBbState(s: BbStateState, close: number): BbStateValue | nu
         s1 += e;
         s2 += e * e;
       }
-      shift = k;
+      w.shift = k; // stored only when it changes (as pushWindowMoments): a store per bar boxed the double
     }
     w.pos = next;
     w.s1 = s1;
     w.s2 = s2;
     w.count = cnt;
-    w.shift = shift;
     if (cnt === len) {
       const m = s1 / len;
       const v = s2 / len - m * m;

@@ -13,7 +13,7 @@ import {
   updateVidya,
   createRationalQuadraticState,
 } from '../indicators';
-import { type BbStateState, createBbStateState, updateBbState } from './bb-state.indicator';
+import { type BbStateState, createBbStateState, updateBbStateBar } from './bb-state.indicator';
 
 /*
  * HYPERRSI's multi-timeframe trend filter `trend_state` ∈ {−2, 0, +2} (reference/original-system.md §5.3;
@@ -58,7 +58,7 @@ import { type BbStateState, createBbStateState, updateBbState } from './bb-state
 // Bound once at module load (see bb-state.indicator.ts): avoids the re-export getters on every call.
 const t3U = updateT3;
 const vidyaU = updateVidya;
-const bbU = updateBbState;
+const bbU = updateBbStateBar;
 const stepU = stepResample;
 
 
@@ -234,7 +234,8 @@ export function nextTrendState(
  * called, each of the six non-inlined calls per bar boxed its double result on the heap (see the note in
  * bb-state.indicator.ts). A non-finite close is ignored by both (NaN out, state unchanged), so nothing is updated.
  */
-function feedCycle(s: TrendStateState, close: number): void {
+function feedCycle(s: TrendStateState, bar: { readonly close: number }): void {
+  const close = bar.close;
   let m1 = NaN;
   let m2 = NaN;
   let m3 = NaN;
@@ -329,8 +330,8 @@ function feedCycle2(s: TrendStateState, close: number): void {
 }
 
 /** One closed `bb_mtf` bar. */
-function feedBb(s: TrendStateState, close: number): void {
-  const v = bbU(s.bb!, close);
+function feedBb(s: TrendStateState, bar: { readonly close: number }): void {
+  const v = bbU(s.bb!, bar);
   if (v !== null) {
     s.bbReady = true;
     s.bbValue = v;
@@ -350,10 +351,10 @@ export function updateTrendState(s: TrendStateState, c: Candle): TrendStateValue
   s.lastTime = t;
 
   const crs = s.cycleRs;
-  if (crs === null) feedCycle(s, c.close);
+  if (crs === null) feedCycle(s, c);
   else {
     const n = stepU(crs, t, c.open, c.high, c.low, c.close, c.volume);
-    for (let k = 0; k < n; k++) feedCycle(s, crs.done[k].close);
+    for (let k = 0; k < n; k++) feedCycle(s, crs.done[k]);
   }
 
   let sideReady: boolean;
@@ -367,10 +368,10 @@ export function updateTrendState(s: TrendStateState, c: Candle): TrendStateValue
     sideReady = s.cycle2Ready;
   } else {
     const rs = s.bbRs;
-    if (rs === null) feedBb(s, c.close);
+    if (rs === null) feedBb(s, c);
     else {
       const n = stepU(rs, t, c.open, c.high, c.low, c.close, c.volume);
-      for (let k = 0; k < n; k++) feedBb(s, rs.done[k].close);
+      for (let k = 0; k < n; k++) feedBb(s, rs.done[k]);
     }
     sideReady = s.bbReady;
   }
