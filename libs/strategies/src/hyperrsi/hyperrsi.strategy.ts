@@ -281,8 +281,9 @@ function trendBlocks(st: HyperrsiState, side: PositionSide): boolean {
 }
 
 /** §2.4: the gates after the signal (failures, cooldown, trend). Records the reason when blocked. */
-function entryAllowed(st: HyperrsiState, side: PositionSide, now: number): boolean {
+function entryAllowed(st: HyperrsiState, side: PositionSide, c: Candle): boolean {
   const s = st.settings;
+  const now = c.time + st.timeframeMs; // the candle's close time
   if (st.halted) {
     skip(st, 'entry_halted_after_failures', now);
     return false;
@@ -303,18 +304,17 @@ function evaluateEntry(st: HyperrsiState, c: Candle): void {
   const curr = st.rsiCurr;
   if (prev === null || curr === null) return;
   const s = st.settings;
-  const now = c.time + st.timeframeMs; // the candle's close time
   let side: PositionSide | null = null;
-  if (s.direction !== 'short' && isLongSignal(s.entry_option, prev, curr, s.rsi_oversold) && entryAllowed(st, 'long', now)) side = 'long';
-  if (side === null && s.direction !== 'long' && isShortSignal(s.entry_option, prev, curr, s.rsi_overbought) && entryAllowed(st, 'short', now)) side = 'short';
+  if (s.direction !== 'short' && isLongSignal(s.entry_option, prev, curr, s.rsi_oversold) && entryAllowed(st, 'long', c)) side = 'long';
+  if (side === null && s.direction !== 'long' && isShortSignal(s.entry_option, prev, curr, s.rsi_overbought) && entryAllowed(st, 'short', c)) side = 'short';
   if (side === null) return;
   if (st.hedge !== null) {
-    skip(st, 'hedge_still_open', now);
+    skip(st, 'hedge_still_open', c.time + st.timeframeMs);
     return;
   }
   const amount = floorAmount(st.market, (st.investment * s.leverage) / c.close);
   if (!meetsMinimums(st.market, amount, c.close)) {
-    skip(st, 'entry_below_minimums', now);
+    skip(st, 'entry_below_minimums', c.time + st.timeframeMs);
     return;
   }
   st.pendingKey = place(st, 'entry', 'market', entrySide(side), side, amount, null, false);
@@ -325,8 +325,9 @@ function evaluateDca(st: HyperrsiState, main: HyperrsiPosition, c: Candle): void
   const s = st.settings;
   if (st.pendingKey !== null || s.pyramiding_limit <= 1 || main.entries + 1 > s.pyramiding_limit || main.entries === 0) return;
   const side = main.side;
-  const now = c.time + st.timeframeMs; // the candle's close time
-  if (s.use_cooldown && now < (side === 'long' ? st.cooldownUntilLong : st.cooldownUntilShort)) return;
+  // the candle's close time (c.time + timeframeMs) is computed where used: a double held in a local across
+  // calls is boxed on the heap at once, on every candle
+  if (s.use_cooldown && c.time + st.timeframeMs < (side === 'long' ? st.cooldownUntilLong : st.cooldownUntilShort)) return;
   const price = c.close;
   if (s.use_check_DCA_with_price) {
     const ref = s.entry_criterion === 'average' ? main.avgPrice : main.lastFillPrice;
@@ -340,12 +341,12 @@ function evaluateDca(st: HyperrsiState, main: HyperrsiPosition, c: Candle): void
     if (side === 'long' ? !isLongSignal(s.entry_option, prev, curr, s.rsi_oversold) : !isShortSignal(s.entry_option, prev, curr, s.rsi_overbought)) return;
   }
   if (s.use_trend_logic && trendBlocks(st, side)) {
-    skip(st, st.trendState === null ? 'trend_warming_up' : `trend_blocks_dca_${side}`, now);
+    skip(st, st.trendState === null ? 'trend_warming_up' : `trend_blocks_dca_${side}`, c.time + st.timeframeMs);
     return;
   }
   const amount = floorAmount(st.market, (st.investment * s.entry_multiplier ** main.entries * s.leverage) / price);
   if (!meetsMinimums(st.market, amount, price)) {
-    skip(st, 'dca_below_minimums', now);
+    skip(st, 'dca_below_minimums', c.time + st.timeframeMs);
     return;
   }
   st.pendingKey = place(st, 'dca', 'market', entrySide(side), side, amount, null, false);
