@@ -6,7 +6,7 @@ import { testEnv } from './support/test-env';
 import { startFakeBinance, type FakeBinance } from './support/fake-exchange/fake-binance.server';
 import { mulberry32 } from './support/fake-exchange/fake-binance.faults';
 import { buildPlan, PLAN_SYMBOLS } from './support/chaos/chaos-plan';
-import { createIsolatedDatabase } from './support/chaos/isolated-db';
+import { createIsolatedDatabase } from './support/isolated-db';
 import { createOmsContext, seedTrader } from './support/chaos/oms-context';
 import { auditOms, killSite, type KillSite } from './support/chaos/oms-audit';
 import { startSession } from './support/chaos/session-process';

@@ -1,35 +1,23 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { MIGRATIONS } from '@tb/database';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
 import { UserEntity } from './users/user.entity';
+import { createIsolatedDatabase } from '../../../test/support/isolated-db';
 
 // A throwaway database of our own with only the users migration applied.
 const ADMIN_URL = inject('adminDatabaseUrl');
 const MIGRATION = MIGRATIONS.find((m) => m.name === 'Users1732400000000')!;
-const dbName = `tb_users_${randomBytes(5).toString('hex')}`;
 let ds: DataSource;
-
-async function admin(sql: string): Promise<void> {
-  const c = new DataSource({ type: 'postgres', url: ADMIN_URL });
-  await c.initialize();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.destroy();
-  }
-}
+let db: { url: string; drop: () => Promise<void> };
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
+  db = await createIsolatedDatabase(ADMIN_URL, 'users', []);
   ds = new DataSource({
     type: 'postgres',
-    url: url.toString(),
+    url: db.url,
     migrations: [MIGRATION],
     entities: [UserEntity, RefreshTokenEntity, ApiKeyEntity],
   });
@@ -39,7 +27,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ds?.destroy();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await db?.drop();
 });
 
 const HASH = 'a'.repeat(64);

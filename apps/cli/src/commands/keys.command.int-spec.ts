@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SecretCipher } from '@tb/exchange';
-import { MIGRATIONS } from '@tb/database';
 import { rotateKeys } from './keys.command';
 import { testEnv } from '../../../../test/support/test-env';
+import { createIsolatedDatabase } from '../../../../test/support/isolated-db';
 
 const OLD = Buffer.alloc(32, 3).toString('base64');
 const NEW = Buffer.alloc(32, 4).toString('base64');
@@ -13,27 +13,18 @@ const NEW = Buffer.alloc(32, 4).toString('base64');
 /** Rotation touches every account of a database, so this test gets a database of its own. */
 describe('tb keys rotate', () => {
   const env = testEnv();
-  const name = `tb_rotate_${randomBytes(4).toString('hex')}`;
-  const url = new URL(env.DATABASE_URL!);
-  url.pathname = `/${name}`;
-  let admin: DataSource;
+  let db: { url: string; drop: () => Promise<void> };
   let ds: DataSource;
 
   beforeAll(async () => {
-    const adminUrl = new URL(env.DATABASE_URL!);
-    adminUrl.pathname = '/postgres';
-    admin = new DataSource({ type: 'postgres', url: adminUrl.toString() });
-    await admin.initialize();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    ds = new DataSource({ type: 'postgres', url: url.toString(), migrations: MIGRATIONS });
+    db = await createIsolatedDatabase(inject('adminDatabaseUrl'), 'rotate');
+    ds = new DataSource({ type: 'postgres', url: db.url });
     await ds.initialize();
-    await ds.runMigrations();
   });
 
   afterAll(async () => {
     await ds?.destroy();
-    await admin?.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin?.destroy();
+    await db?.drop();
   });
 
   it('re-encrypts every secret under the new key; the secrets are unchanged and the old key is no longer needed', async () => {
@@ -46,7 +37,7 @@ describe('tb keys rotate', () => {
       `INSERT INTO exchange_accounts (id, user_id, exchange, label, api_key_enc, secret_enc, key_id, api_key_hint) VALUES ($1, $2, 'binance', 'rot', $3, $4, 'old', 'abcd')`,
       [accountId, userId, oldCipher.encrypt('AK-rotate-me', ctx('api_key')), oldCipher.encrypt('SK-rotate-me', ctx('secret'))],
     );
-    const rotateEnv = { ...env, DATABASE_URL: url.toString(), ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_ID: 'new', ENCRYPTION_KEYS_PREVIOUS: `old:${OLD}` };
+    const rotateEnv = { ...env, DATABASE_URL: db.url, ENCRYPTION_KEY: NEW, ENCRYPTION_KEY_ID: 'new', ENCRYPTION_KEYS_PREVIOUS: `old:${OLD}` };
 
     expect(await rotateKeys(rotateEnv)).toBe(1);
 

@@ -1,38 +1,27 @@
 import 'reflect-metadata';
 import { describe, it, expect, beforeAll, afterAll, inject } from 'vitest';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '@tb/database';
 import type { Candle } from '@tb/strategies';
 import { readCandlesCsv } from '../../../../test/support/candles';
 import { MarketCandleEntity } from './market-candle.entity';
 import { MarketCandlesRepository } from './market-candles.repository';
+import { createIsolatedDatabase } from '../../../../test/support/isolated-db';
 
 // A throwaway database of our own with only the market_candles migration applied.
 const ADMIN_URL = inject('adminDatabaseUrl') ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MIGRATION = MIGRATIONS.find((m) => m.name === 'MarketCandles1732320000000')!;
-const dbName = `tb_market_${randomBytes(5).toString('hex')}`;
 let ds: DataSource;
 let repo: MarketCandlesRepository;
 
 const BTC_1H = 'data/binance_BTC-USDT_1h_2024-2025.csv';
 const H = 3_600_000;
 
-async function admin(sql: string): Promise<void> {
-  const c = new DataSource({ type: 'postgres', url: ADMIN_URL });
-  await c.initialize();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.destroy();
-  }
-}
+let db: { url: string; drop: () => Promise<void> };
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${dbName}`;
-  ds = new DataSource({ type: 'postgres', url: url.toString(), migrations: [MIGRATION], entities: [MarketCandleEntity] });
+  db = await createIsolatedDatabase(ADMIN_URL, 'market', []);
+  ds = new DataSource({ type: 'postgres', url: db.url, migrations: [MIGRATION], entities: [MarketCandleEntity] });
   await ds.initialize();
   await ds.runMigrations();
   repo = new MarketCandlesRepository(ds);
@@ -40,7 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ds?.destroy();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  await db?.drop();
 });
 
 describe('market_candles schema', () => {
@@ -192,10 +181,8 @@ describe('MarketModule', () => {
     const { TypeOrmModule } = await import('@nestjs/typeorm');
     const { MarketModule } = await import('./market.module');
     const { CandleImportService } = await import('./candle-import.service');
-    const url = new URL(ADMIN_URL);
-    url.pathname = `/${dbName}`;
     const moduleRef = await Test.createTestingModule({
-      imports: [TypeOrmModule.forRoot({ type: 'postgres', url: url.toString(), autoLoadEntities: true, synchronize: false }), MarketModule],
+      imports: [TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, synchronize: false }), MarketModule],
     }).compile();
     try {
       const injected = moduleRef.get(MarketCandlesRepository);

@@ -289,13 +289,12 @@ function feedCycle(s: TrendStateState, bar: { readonly close: number }): void {
           full = r.count === size;
         }
         if (full) {
+          // lag 0 at p, going back through the ring (two straight runs instead of a wrap test per lag)
           const w = r.weights;
           let num = 0;
-          let j = p;
-          for (let lag = 0; lag < size; lag++) {
-            num += buf[j] * w[lag];
-            j = j === 0 ? size - 1 : j - 1;
-          }
+          let lag = 0;
+          for (let j = p; j >= 0; j--) num += buf[j] * w[lag++];
+          for (let j = size - 1; j > p; j--) num += buf[j] * w[lag++];
           m = num / r.weightSum;
         }
       }
