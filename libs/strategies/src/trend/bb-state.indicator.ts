@@ -391,8 +391,8 @@ export function updateBbStateBar(s: BbStateState, bar: { readonly close: number 
     q.validCount = vc;
     if (s.bbwCount < MA_LENGTH) s.bbwCount++;
     if (s.bbwCount === MA_LENGTH) ma = vc > 0 ? sum / vc : NaN;
-    // ph = pivothigh(bbw, 20, 10), pl = pivotlow(bbw, 20, 10) (updatePivotHigh / updatePivotLow; the push and
-    // the neighbour pre-test of pivotCandidate are written out: see the note above pivotCandidate)
+    // ph = pivothigh(bbw, 20, 10), pl = pivotlow(bbw, 20, 10) (updatePivotHigh / updatePivotLow): the push written
+    // out, then the branch-free neighbour pre-test, then (about one bar in four) the exact test
     const bv = bbwFinite ? bbw : 0;
     const bValid = bbwFinite ? 1 : 0;
     {
