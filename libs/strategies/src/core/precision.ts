@@ -1,7 +1,18 @@
 import type { MarketSpec } from './contract';
 
-/** Number of decimals of a step such as 0.001 -> 3 (used to strip float noise after rounding). */
+const decimalsOfStep = new Map<number, number>();
+
+/** Number of decimals of a step such as 0.001 -> 3 (used to strip float noise after rounding). Memoised: hot path. */
 export function stepDecimals(step: number): number {
+  let d = decimalsOfStep.get(step);
+  if (d === undefined) {
+    d = computeStepDecimals(step);
+    decimalsOfStep.set(step, d);
+  }
+  return d;
+}
+
+function computeStepDecimals(step: number): number {
   if (!(step > 0)) return 0;
   const s = step.toString();
   if (s.includes('e-')) return Number(s.split('e-')[1]);

@@ -671,9 +671,31 @@ function onFill(st: HyperrsiState, f: Fill): StrategyResult<HyperrsiState> {
       onHedgeReduce(st, f, tag, complete);
       break;
     default:
+      if ((f.tag as string) === 'liquidation') onLiquidation(st, f);
       break;
   }
   return finish(st);
+}
+
+/**
+ * The exchange (or the matching engine) force-closed one side: a fill with tag 'liquidation' and a key we never
+ * placed. That position no longer exists: forget it, cancel its TP/SL, start the cooldown, and never DCA into it.
+ */
+function onLiquidation(st: HyperrsiState, f: Fill): void {
+  const main = st.main;
+  if (main !== null && main.side === f.positionSide) {
+    main.size = 0;
+    main.closeReason = 'liquidation';
+    if (st.pendingKey !== null) st.pendingKey = null;
+    if (st.settings.use_cooldown) setCooldown(st, main.side, f.time + Math.max(st.settings.cooldown_time, 5) * 1000);
+    mainClosed(st, main);
+    return;
+  }
+  const hedge = st.hedge;
+  if (hedge !== null && hedge.side === f.positionSide) {
+    cancelTagged(st, hedge.side, HEDGE_PROTECTION, 'hedge liquidated');
+    st.hedge = null;
+  }
 }
 
 function onOrderClosed(st: HyperrsiState, ev: OrderClosedEvent): StrategyResult<HyperrsiState> {
