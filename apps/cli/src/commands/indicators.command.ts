@@ -202,7 +202,12 @@ export async function runIndicators(opts: IndicatorsOptions): Promise<Indicators
     await once(out, 'finish');
     renameSync(tmp, opts.out);
   } catch (err) {
-    out.destroy();
+    // let in-flight writes land before removing the temporary file (destroying the stream mid-write would make
+    // the pending fs callback throw an unhandled ERR_STREAM_DESTROYED)
+    await new Promise<void>((resolve) => {
+      out.once('error', () => resolve());
+      out.end(() => resolve());
+    });
     rmSync(tmp, { force: true });
     await source.return?.(undefined);
     throw err;
