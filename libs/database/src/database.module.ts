@@ -3,8 +3,6 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { ClsModule } from 'nestjs-cls';
 import { ClsPluginTransactional } from '@nestjs-cls/transactional';
 import { TransactionalAdapterTypeOrm } from '@nestjs-cls/transactional-adapter-typeorm';
-import { DataSource } from 'typeorm';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig } from '@tb/config';
 import { buildDataSourceOptions } from './data-source-options';
@@ -44,10 +42,7 @@ import { DatabaseHealthIndicator } from './database.health';
 export class DatabaseModule implements OnModuleInit {
   private readonly logger = new Logger(DatabaseModule.name);
 
-  constructor(
-    private readonly config: AppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+  constructor(private readonly config: AppConfig) {}
 
   onModuleInit(): void {
     configureTransactionRetry({
@@ -55,6 +50,5 @@ export class DatabaseModule implements OnModuleInit {
       baseDelayMs: this.config.database.txRetryBaseMs,
     });
     if (this.config.database.migrateOnBoot) this.logger.log('migrations applied at boot (DB_MIGRATE_ON_BOOT=true)');
-    void this.dataSource;
   }
 }

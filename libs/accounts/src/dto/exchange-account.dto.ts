@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsNotEmpty, IsObject, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { ACCOUNT_EXCHANGES, type AccountExchange } from '../exchange-account.entity';
 
 export class CreateExchangeAccountRequestDto {
@@ -52,5 +52,5 @@ export class ConnectionTestResponseDto {
   @ApiPropertyOptional({ description: 'Assets with a non-zero balance', type: [String] }) assets!: string[];
 }
 
+/** Paper balances are decimal strings (numeric columns downstream). */
 export const PAPER_BALANCE_PATTERN = /^\d+(\.\d+)?$/;
-export { Matches };
