@@ -33,11 +33,20 @@ export class RedisHealthIndicator {
     const started = performance.now();
     try {
       await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no PONG within ${timeoutMs} ms`)), timeoutMs);
-        this.client.ping().then(
-          () => (clearTimeout(t), resolve()),
-          (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
-        );
+        const client = this.client;
+        const onReady = (): void => void ping();
+        const t = setTimeout(() => {
+          client.off('ready', onReady);
+          reject(new Error(`no PONG within ${timeoutMs} ms (connection ${client.status})`));
+        }, timeoutMs);
+        const ping = (): Promise<void> =>
+          client.ping().then(
+            () => (clearTimeout(t), resolve()),
+            (e: unknown) => (clearTimeout(t), reject(e instanceof Error ? e : new Error(String(e)))),
+          );
+        // no offline queue on this connection: while it is (re)connecting, wait for it (bounded by the timeout)
+        if (client.status === 'ready') void ping();
+        else client.once('ready', onReady);
       });
       return indicator.up({ latencyMs: Math.round((performance.now() - started) * 100) / 100 });
     } catch (err) {
