@@ -4,10 +4,12 @@ import { registerIndicatorsCommand } from './commands/indicators.command';
 import { registerBacktestCommand } from './commands/backtest.command';
 import { registerDataCommand } from './commands/data.command';
 import { registerKeysCommand } from './commands/keys.command';
+import { registerUsersCommand } from './commands/users.command';
 
 /**
  * `tb` — the TradingBoost command line (`npm run tb -- <command>`).
- * Pure commands (indicators, backtest) need no services; `data import` and `keys rotate` use the database.
+ * Pure commands (indicators, backtest) need no services; `data import`, `keys rotate` and `users create-admin`
+ * use the database.
  */
 async function main(argv: string[]): Promise<void> {
   const program = new Command('tb')
@@ -18,6 +20,7 @@ async function main(argv: string[]): Promise<void> {
   registerBacktestCommand(program);
   registerDataCommand(program);
   registerKeysCommand(program);
+  registerUsersCommand(program);
   await program.parseAsync(argv);
 }
 

@@ -1,4 +1,5 @@
 export * from './users.module';
+export * from './user-accounts.module';
 export * from './users/user-role';
 export { UsersService, normalizeEmail, type CreateUserInput } from './users/users.service';
 export { EmailTakenError, type UserRecord } from './users/users.repository';

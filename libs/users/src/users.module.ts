@@ -15,13 +15,10 @@ import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
 import { RefreshTokensRepository } from './auth/refresh-tokens.repository';
-import { PasswordHasher } from './crypto/password-hasher';
 import { TbThrottlerGuard } from './throttling/tb-throttler.guard';
 import { buildThrottlerOptions } from './throttling/throttler.options';
-import { UserEntity } from './users/user.entity';
 import { UsersController } from './users/users.controller';
-import { UsersRepository } from './users/users.repository';
-import { UsersService } from './users/users.service';
+import { UserAccountsModule } from './user-accounts.module';
 
 /**
  * Users, login/refresh/logout, personal API keys, and the global AuthGuard (every HTTP route of the app needs a
@@ -31,7 +28,8 @@ import { UsersService } from './users/users.service';
  */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity, RefreshTokenEntity, ApiKeyEntity]),
+    UserAccountsModule,
+    TypeOrmModule.forFeature([RefreshTokenEntity, ApiKeyEntity]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -47,16 +45,13 @@ import { UsersService } from './users/users.service';
   ],
   controllers: [AuthController, ApiKeysController, UsersController],
   providers: [
-    { provide: PasswordHasher, useValue: new PasswordHasher() },
-    UsersRepository,
     RefreshTokensRepository,
     ApiKeysRepository,
-    UsersService,
     AuthService,
     ApiKeysService,
     TbThrottlerGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [UsersService, AuthService, ApiKeysService, TbThrottlerGuard],
+  exports: [UserAccountsModule, AuthService, ApiKeysService, TbThrottlerGuard],
 })
 export class UsersModule {}
