@@ -10,6 +10,7 @@ import {
   UnknownSymbolError,
 } from '../exchange.errors';
 import { ExchangePort } from '../exchange.port';
+import { checkOrder } from '../order-checks';
 import type {
   CancelOrderRequest,
   CreateOrderRequest,
@@ -188,47 +189,27 @@ export class CcxtExchange extends ExchangePort {
       throw new InvalidOrderError(`clientOrderId "${req.clientOrderId}" is not accepted by ${this.exchangeId} (${String(this.dialect.clientOrderIdPattern)})`, 'invalid_client_order_id', ctx);
     }
     const m = this.market(req.symbol);
-    if (!(Number.isFinite(req.amount) && req.amount > 0)) throw new InvalidOrderError(`order amount must be a positive number, got ${req.amount}`, 'invalid_amount', ctx);
-
-    let amount: number;
-    try {
-      amount = this.toBase(Number(this.client.amountToPrecision(req.symbol, req.amount / m.contractSize)), m);
-    } catch {
-      amount = 0; // ccxt refuses an amount that truncates to zero
-    }
-    if (!(amount >= m.minAmount) || amount === 0) {
-      throw new InvalidOrderError(
-        `order amount ${req.amount} ${m.base} is below the minimum ${m.minAmount} ${m.base} for ${m.symbol} (after truncation to step ${m.amountStep}: ${amount})`,
-        'below_min_amount',
-        { ...ctx, minAmount: m.minAmount, amount },
-      );
-    }
-    if (m.maxAmount !== null && amount > m.maxAmount) {
-      throw new InvalidOrderError(`order amount ${amount} ${m.base} is above the maximum ${m.maxAmount} ${m.base} for ${m.symbol}`, 'invalid_amount', { ...ctx, maxAmount: m.maxAmount });
-    }
-
-    let price: number | undefined;
-    let triggerPrice: number | undefined;
-    if (req.type === 'limit') {
-      if (req.price === undefined) throw new InvalidOrderError(`a limit order needs a price (${m.symbol})`, 'missing_price', ctx);
-      price = this.roundPrice(req.symbol, req.price, ctx);
-    }
-    if (req.type === 'stop_market') {
-      if (req.triggerPrice === undefined) throw new InvalidOrderError(`a stop_market order needs a triggerPrice (${m.symbol})`, 'missing_price', ctx);
-      triggerPrice = this.roundPrice(req.symbol, req.triggerPrice, ctx);
-    }
-
-    const refPrice = price ?? triggerPrice ?? req.referencePrice;
-    if (refPrice !== undefined && m.minNotional > 0) {
-      const cost = Number((amount * refPrice).toPrecision(12));
-      if (cost < m.minNotional) {
-        throw new InvalidOrderError(
-          `order value ${cost} ${m.quote} (${amount} × ${refPrice}) is below the minimum ${m.minNotional} ${m.quote} for ${m.symbol}`,
-          'below_min_cost',
-          { ...ctx, minNotional: m.minNotional, cost },
-        );
-      }
-    }
+    const { amount, price, triggerPrice } = checkOrder(
+      req,
+      m,
+      {
+        amount: (raw) => {
+          try {
+            return this.toBase(Number(this.client.amountToPrecision(req.symbol, raw / m.contractSize)), m);
+          } catch {
+            return 0; // ccxt refuses an amount that truncates to zero
+          }
+        },
+        price: (raw) => {
+          try {
+            return Number(this.client.priceToPrecision(req.symbol, raw));
+          } catch {
+            return 0;
+          }
+        },
+      },
+      ctx,
+    );
     return {
       ...req,
       amount,
@@ -432,18 +413,6 @@ export class CcxtExchange extends ExchangePort {
 
   private toBase(contracts: number, m: ExchangeMarket): number {
     return m.contractSize === 1 ? contracts : Number((contracts * m.contractSize).toPrecision(15));
-  }
-
-  private roundPrice(symbol: string, price: number, ctx: Record<string, unknown>): number {
-    if (!(Number.isFinite(price) && price > 0)) throw new InvalidOrderError(`price must be a positive number, got ${price}`, 'invalid_price', ctx);
-    let p: number;
-    try {
-      p = Number(this.client.priceToPrecision(symbol, price));
-    } catch {
-      p = 0;
-    }
-    if (!(p > 0)) throw new InvalidOrderError(`price ${price} rounds to zero on ${symbol}`, 'invalid_price', ctx);
-    return p;
   }
 
   /** One ccxt call, errors mapped (no retry). */

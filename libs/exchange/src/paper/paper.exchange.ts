@@ -9,6 +9,7 @@ import {
   UnknownSymbolError,
 } from '../exchange.errors';
 import { ExchangePort } from '../exchange.port';
+import { checkMinNotional, checkOrder } from '../order-checks';
 import type {
   BalanceEntry,
   CancelOrderRequest,
@@ -158,29 +159,7 @@ export class PaperExchange extends ExchangePort {
       throw new InvalidOrderError(`clientOrderId "${req.clientOrderId}" is not accepted by paper (${String(CLIENT_ORDER_ID)})`, 'invalid_client_order_id', ctx);
     }
     const m = this.market(req.symbol);
-    if (!(Number.isFinite(req.amount) && req.amount > 0)) throw new InvalidOrderError(`order amount must be a positive number, got ${req.amount}`, 'invalid_amount', ctx);
-    const amount = floorAmount(m, req.amount);
-    if (!(amount >= m.minAmount) || amount === 0) {
-      throw new InvalidOrderError(
-        `order amount ${req.amount} ${m.base} is below the minimum ${m.minAmount} ${m.base} for ${m.symbol} (after truncation to step ${m.amountStep}: ${amount})`,
-        'below_min_amount',
-        { ...ctx, minAmount: m.minAmount, amount },
-      );
-    }
-    if (m.maxAmount !== null && amount > m.maxAmount) {
-      throw new InvalidOrderError(`order amount ${amount} ${m.base} is above the maximum ${m.maxAmount} ${m.base} for ${m.symbol}`, 'invalid_amount', { ...ctx, maxAmount: m.maxAmount });
-    }
-    let price: number | undefined;
-    let triggerPrice: number | undefined;
-    if (req.type === 'limit') {
-      if (req.price === undefined) throw new InvalidOrderError(`a limit order needs a price (${m.symbol})`, 'missing_price', ctx);
-      price = this.roundToTick(m, req.price, ctx);
-    } else if (req.type === 'stop_market') {
-      if (req.triggerPrice === undefined) throw new InvalidOrderError(`a stop_market order needs a triggerPrice (${m.symbol})`, 'missing_price', ctx);
-      triggerPrice = this.roundToTick(m, req.triggerPrice, ctx);
-    }
-    const refPrice = price ?? triggerPrice ?? req.referencePrice;
-    if (refPrice !== undefined) this.checkMinNotional(m, amount, refPrice, ctx);
+    const { amount, price, triggerPrice } = checkOrder(req, m, { amount: (raw) => floorAmount(m, raw), price: (raw) => roundPrice(m, raw) }, ctx);
     const { price: _p, triggerPrice: _t, ...rest } = req;
     return { ...rest, amount, ...(price !== undefined ? { price } : {}), ...(triggerPrice !== undefined ? { triggerPrice } : {}) };
   }
@@ -254,7 +233,7 @@ export class PaperExchange extends ExchangePort {
       const m = sb.market;
       const ctx = { exchangeId: 'paper', symbol: m.symbol, clientOrderId: order.clientOrderId };
       if (order.type === 'market' && !last) throw new ExchangeUnavailableError(`paper: no price for ${m.symbol} yet`, ctx);
-      if (order.type === 'market') this.checkMinNotional(m, order.amount, last!.price, ctx);
+      if (order.type === 'market') checkMinNotional(m, order.amount, last!.price, ctx);
 
       const positionSide = resolvePositionSide(m, order);
       const opening = !order.reduceOnly && (positionSide === 'long' ? order.side === 'buy' : order.side === 'sell');
@@ -689,24 +668,7 @@ export class PaperExchange extends ExchangePort {
     }
   }
 
-  private checkMinNotional(m: ExchangeMarket, amount: number, price: number, ctx: Record<string, unknown>): void {
-    if (!(m.minNotional > 0)) return;
-    const cost = Number((amount * price).toPrecision(12));
-    if (cost < m.minNotional) {
-      throw new InvalidOrderError(`order value ${cost} ${m.quote} (${amount} × ${price}) is below the minimum ${m.minNotional} ${m.quote} for ${m.symbol}`, 'below_min_cost', {
-        ...ctx,
-        minNotional: m.minNotional,
-        cost,
-      });
-    }
-  }
 
-  private roundToTick(m: ExchangeMarket, price: number, ctx: Record<string, unknown>): number {
-    if (!(Number.isFinite(price) && price > 0)) throw new InvalidOrderError(`price must be a positive number, got ${price}`, 'invalid_price', ctx);
-    const p = roundPrice(m, price);
-    if (!(p > 0)) throw new InvalidOrderError(`price ${price} rounds to zero on ${m.symbol}`, 'invalid_price', ctx);
-    return p;
-  }
 
   private toExchangeOrder(r: PaperOrderRow, trades: readonly PaperTradeRow[]): ExchangeOrder {
     const filled = unitsToNumber(r.filled);
