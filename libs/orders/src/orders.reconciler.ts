@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@tb/config';
 import { ExchangeAccountsService } from '@tb/accounts';
+import type { ExchangePort } from '@tb/exchange';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 
@@ -34,11 +35,20 @@ export class OrdersReconciler {
     const report: ReconcileReport = { examined: 0, adopted: 0, resent: 0, rejected: 0, expired: 0, errors: 0 };
     const grace = this.config.oms.pendingGraceMs;
     const candidates = await this.orders.findUnresolved(new Date(now - grace), limit);
+    // one account lookup and market load per account per run, not per order
+    const ports = new Map<string, Promise<ExchangePort>>();
+    const portOf = (accountId: string): Promise<ExchangePort> => {
+      let p = ports.get(accountId);
+      if (!p) {
+        p = this.accounts.exchangeForAccountId(accountId).then(async ({ port }) => (await port.loadMarkets(), port));
+        ports.set(accountId, p);
+      }
+      return p;
+    };
     for (const order of candidates) {
       report.examined++;
       try {
-        const { port } = await this.accounts.exchangeForAccountId(order.accountId);
-        await port.loadMarkets();
+        const port = await portOf(order.accountId);
         const market = this.oms.marketOf(port, order.symbol);
         const ex = await port.fetchOrderByClientId(order.symbol, order.clientOrderId);
         if (ex) {
