@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
-export const ROOT = resolve(__dirname, '..', '..');
+export { ROOT } from './candles';
+import { ROOT } from './candles';
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -1,14 +1,12 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { PasswordHasher } from '@tb/users';
 import { testEnv } from '../../../../test/support/test-env';
-import { cleanEnv } from '../../../../test/support/processes';
+import { ROOT, cleanEnv } from '../../../../test/support/processes';
 
-const ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 function tb(args: string[], stdin: string, env: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
   return new Promise((res) => {
