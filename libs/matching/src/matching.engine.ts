@@ -86,6 +86,32 @@ interface Order {
   reserveBase: number;
 }
 
+/** A candle being walked: where the walk stands, so that a paused walk can be resumed (or persisted and restored). */
+export interface WalkCursor {
+  readonly time: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  /** waypoints: open → first extreme → second extreme → close (the order is fixed when the candle starts) */
+  readonly lowFirst: boolean;
+  /** segments completed (0..3) */
+  readonly seg: number;
+  /** the price the walk stands at */
+  readonly cur: number;
+  /** the point at `cur` still has to be (re)processed before the walk goes on */
+  readonly atPoint: boolean;
+}
+
+interface Walk {
+  time: number;
+  pts: [number, number, number, number];
+  lowFirst: boolean;
+  seg: number;
+  cur: number;
+  atPoint: boolean;
+}
+
 interface Position {
   qty: number;
   avg: number;
@@ -124,6 +150,11 @@ export class MatchingEngine {
   private handler: EngineEventHandler | undefined;
   private queue: EngineEvent[] = [];
   private dispatching = false;
+  /** Pause the intra-candle walk at every fill / closed order until the caller has reacted (see `pauseOnEvents`). */
+  private pausing = false;
+  /** fill / closed events since the last safe point (what a pausing walk stops for) */
+  private reactable = 0;
+  private walk: Walk | null = null;
   private log: EngineEvent[] | null = null;
   private now = 0;
   private lastPrice = NaN;
@@ -152,9 +183,64 @@ export class MatchingEngine {
     this.wallet = c.initialBalance;
   }
 
-  /** The handler receives every event as it happens; the intents it returns are applied immediately. */
+  /**
+   * The handler receives the events at the next SAFE POINT — right after the execution (and what it caused
+   * synchronously, e.g. the cancel of the side's reduce-only orders when a position goes flat) or the applied
+   * intent that produced them — in the order they happened; the intents it returns are applied at once, at that
+   * point of the path, and take part in the rest of it.
+   */
   setHandler(handler: EngineEventHandler | undefined): void {
     this.handler = handler;
+  }
+
+  /**
+   * Pausing mode (the paper exchange in replay, docs/adr/0010-bot-runtime.md): with no handler, a candle walk
+   * stops at every safe point that produced a fill or a closed order. `processBar` then returns early with
+   * `paused` true; the caller hands the events to the strategy (asynchronously, through the OMS), applies the
+   * intents it answers with `apply`, and calls `resume()`. The result is exactly what a handler returning the same
+   * intents at that safe point produces — the backtester's path — so a bot and its backtest trade alike.
+   */
+  pauseOnEvents(on: boolean): void {
+    this.pausing = on;
+  }
+
+  /** A candle walk stopped at a safe point and waits for `resume()`. */
+  get paused(): boolean {
+    return this.walk !== null;
+  }
+
+  /** Where the paused walk stands (null when none), for persistence. */
+  walkCursor(): WalkCursor | null {
+    const w = this.walk;
+    if (!w) return null;
+    const [open, , , close] = w.pts;
+    const high = w.lowFirst ? w.pts[2] : w.pts[1];
+    const low = w.lowFirst ? w.pts[1] : w.pts[2];
+    return { time: w.time, open, high, low, close, lowFirst: w.lowFirst, seg: w.seg, cur: w.cur, atPoint: w.atPoint };
+  }
+
+  /** Re-install a persisted paused walk (after the engine was rebuilt); `resume()` continues it. */
+  restoreWalk(c: WalkCursor): void {
+    if (this.walk) throw new Error('matching engine: a walk is already in progress');
+    this.walk = {
+      time: c.time,
+      pts: c.lowFirst ? [c.open, c.low, c.high, c.close] : [c.open, c.high, c.low, c.close],
+      lowFirst: c.lowFirst,
+      seg: c.seg,
+      cur: c.cur,
+      atPoint: c.atPoint,
+    };
+    this.now = c.time;
+  }
+
+  /** Continue a paused candle walk; returns the events until the next pause or the end of the candle. */
+  resume(): readonly EngineEvent[] {
+    const w = this.walk;
+    if (!w) return EMPTY;
+    return this.record(() => {
+      this.now = w.time;
+      this.runWalk(w);
+    });
   }
 
   // ───────────────────────────── public API ─────────────────────────────
@@ -164,17 +250,15 @@ export class MatchingEngine {
     return this.record(() => {
       this.now = now;
       this.applyIntent(intent);
+      this.settle();
     });
-  }
-
-  submit(intent: OrderIntent, now: number): readonly EngineEvent[] {
-    return this.apply(intent, now);
   }
 
   cancel(key: string, now: number, reason = 'canceled'): readonly EngineEvent[] {
     return this.record(() => {
       this.now = now;
       this.cancelOrder(key, reason, 'canceled');
+      this.settle();
     });
   }
 
@@ -185,6 +269,7 @@ export class MatchingEngine {
 
   /** Same as processCandle with scalars (no allocation when nothing happens). */
   processBar(time: number, open: number, high: number, low: number, close: number): readonly EngineEvent[] {
+    if (this.walk) throw new Error('matching engine: the previous candle walk is paused; resume() it first');
     this.now = time;
     const dueFunding = this.fundingIdx < this.funding.length && this.funding[this.fundingIdx].time <= time;
     if (!dueFunding && !this.mayTrade(open, high, low)) {
@@ -192,36 +277,63 @@ export class MatchingEngine {
       return EMPTY;
     }
     return this.record(() => {
-      if (dueFunding) this.applyFunding(time, open);
-      this.point(open);
-      let first: number;
-      let second: number;
+      if (dueFunding) {
+        this.applyFunding(time, open);
+        this.settle();
+      }
       const up = high - open;
       const down = open - low;
-      if (down < up || (down === up && this.long.qty - this.short.qty >= 0)) {
-        first = low;
-        second = high;
-      } else {
-        first = high;
-        second = low;
-      }
-      this.segment(open, first);
-      this.segment(first, second);
-      this.segment(second, close);
-      this.lastPrice = close;
+      const lowFirst = down < up || (down === up && this.long.qty - this.short.qty >= 0);
+      const w: Walk = {
+        time,
+        pts: lowFirst ? [open, low, high, close] : [open, high, low, close],
+        lowFirst,
+        seg: 0,
+        cur: open,
+        atPoint: true,
+      };
+      this.walk = w;
+      this.runWalk(w);
     });
+  }
+
+  /** Walk the candle from where `w` stands; leaves `this.walk` set when it pauses. */
+  private runWalk(w: Walk): void {
+    for (;;) {
+      if (w.atPoint) {
+        if (!this.point(w.cur)) return;
+        w.atPoint = false;
+      }
+      if (w.seg >= 3) break;
+      const b = w.pts[w.seg + 1];
+      const at = this.segment(w.cur, b);
+      if (at === at) {
+        // paused at a safe point inside the segment: the point at `at` is processed first on resume
+        w.cur = at;
+        w.atPoint = true;
+        return;
+      }
+      w.seg++;
+      w.cur = b;
+    }
+    this.walk = null;
+    this.lastPrice = w.pts[3];
   }
 
   /** A single price observation (paper exchange ticks): fills market orders and anything the move crossed. */
   processPrice(time: number, price: number): readonly EngineEvent[] {
+    if (this.walk) throw new Error('matching engine: a candle walk is paused; resume() it first');
     return this.record(() => {
       this.now = time;
-      if (this.fundingIdx < this.funding.length && this.funding[this.fundingIdx].time <= time) this.applyFunding(time, price);
+      if (this.fundingIdx < this.funding.length && this.funding[this.fundingIdx].time <= time) {
+        this.applyFunding(time, price);
+        this.settle();
+      }
       if (!Number.isNaN(this.lastPrice) && this.lastPrice !== price) {
         // the move since the last price only concerns orders that were resting before it
         const fresh = this.orders.filter((o) => o.fresh);
         if (fresh.length) this.orders = this.orders.filter((o) => !o.fresh);
-        this.segment(this.lastPrice, price);
+        this.segment(this.lastPrice, price); // never pauses: no walk is in progress
         if (fresh.length) {
           for (const o of fresh) if (this.byKey.get(o.key) === o) this.orders.push(o);
           this.orders.sort((x, y) => x.seq - y.seq);
@@ -238,6 +350,7 @@ export class MatchingEngine {
     return this.record(() => {
       this.now = now;
       for (const o of this.orders.slice()) this.cancelOrder(o.key, reason, 'canceled');
+      this.settle();
     });
   }
 
@@ -247,6 +360,7 @@ export class MatchingEngine {
       this.now = now;
       if (this.long.qty > 0) this.forceClose('long', price, tag, 'taker');
       if (this.short.qty > 0) this.forceClose('short', price, tag, 'taker');
+      this.settle();
     });
   }
 
@@ -329,22 +443,37 @@ export class MatchingEngine {
 
   private emit(e: EngineEvent): void {
     if (this.log) this.log.push(e);
-    if (!this.handler) return;
-    this.queue.push(e);
-    if (this.dispatching) return;
-    this.dispatching = true;
-    try {
-      let guard = 0;
-      while (this.queue.length) {
-        if (++guard > MAX_EVENTS_PER_POINT) throw new Error('matching engine: event storm (handler keeps answering)');
-        const ev = this.queue.shift() as EngineEvent;
-        const intents = this.handler(ev);
-        if (intents) for (const it of intents) this.applyIntent(it);
+    if (e.type !== 'funding') this.reactable++;
+    if (this.handler) this.queue.push(e);
+  }
+
+  /**
+   * A safe point: hand what happened since the last one to the handler (whose intents are applied here and
+   * may cause more events, handed over in turn). Returns false when a pausing walk must stop here.
+   */
+  private settle(): boolean {
+    if (this.handler) {
+      this.reactable = 0;
+      if (this.dispatching) return true;
+      this.dispatching = true;
+      try {
+        let guard = 0;
+        while (this.queue.length) {
+          if (++guard > MAX_EVENTS_PER_POINT) throw new Error('matching engine: event storm (handler keeps answering)');
+          const ev = this.queue.shift() as EngineEvent;
+          const intents = this.handler(ev);
+          if (intents) for (const it of intents) this.applyIntent(it);
+        }
+      } finally {
+        this.dispatching = false;
+        this.queue.length = 0;
+        this.reactable = 0;
       }
-    } finally {
-      this.dispatching = false;
-      this.queue.length = 0;
+      return true;
     }
+    if (this.reactable === 0) return true;
+    this.reactable = 0;
+    return !(this.pausing && this.walk !== null);
   }
 
   private closed(o: { key: string; tag: string }, status: 'canceled' | 'rejected' | 'expired', reason: string): void {
@@ -449,8 +578,8 @@ export class MatchingEngine {
     return false;
   }
 
-  /** Execute everything executable at one price point (the open, or the point a fill happened). */
-  private point(price: number): void {
+  /** Execute everything executable at one price point (the open, or the point a fill happened). False: paused (call again to go on). */
+  private point(price: number): boolean {
     for (let guard = 0; ; guard++) {
       if (guard > MAX_EVENTS_PER_POINT) throw new Error('matching engine: too many executions at one price point');
       let best: Order | null = null;
@@ -463,6 +592,7 @@ export class MatchingEngine {
       if (liqSide) {
         const p = liqSide === 'long' ? this.long : this.short;
         this.forceClose(liqSide, p.liq, 'liquidation', 'taker', true);
+        if (!this.settle()) return false;
         continue;
       }
       const os = this.orders;
@@ -490,16 +620,21 @@ export class MatchingEngine {
       } else {
         this.execute(best, best.isBuy ? price * (1 + s) : price * (1 - s), 'taker');
       }
+      if (!this.settle()) return false;
     }
     if (this.hasFresh) {
       for (let i = 0; i < this.orders.length; i++) this.orders[i].fresh = false;
       this.hasFresh = false;
     }
+    return true;
   }
 
-  /** Walk price from a to b (exclusive of a, inclusive of b), executing resting orders in the order they are reached. */
-  private segment(a: number, b: number): void {
-    if (a === b) return;
+  /**
+   * Walk price from a to b (exclusive of a, inclusive of b), executing resting orders in the order they are reached.
+   * Returns NaN when b was reached, or the price of the safe point where a pausing walk stopped.
+   */
+  private segment(a: number, b: number): number {
+    if (a === b) return NaN;
     const down = b < a;
     let cur = a;
     const through = this.through;
@@ -554,9 +689,11 @@ export class MatchingEngine {
         if (bestRank === RANK_LIMIT) this.execute(best, best.price, 'maker');
         else this.execute(best, best.isBuy ? cur * (1 + this.slippage) : cur * (1 - this.slippage), 'taker');
       } else break;
+      if (!this.settle()) return cur;
       // orders placed by the handler (and anything now marketable) execute at the current point
-      this.point(cur);
+      if (!this.point(cur)) return cur;
     }
+    return NaN;
   }
 
   // ───────────────────────────── execution & accounting ─────────────────────────────

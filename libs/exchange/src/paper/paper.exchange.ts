@@ -278,7 +278,7 @@ export class PaperExchange extends ExchangePort {
         tag: 'paper',
       };
       try {
-        const submitted = sb.engine.submit(intent, now);
+        const submitted = sb.engine.apply(intent, now);
         const rejected = submitted.find((e) => e.type === 'closed' && e.event.key === order.clientOrderId && e.event.status === 'rejected');
         if (rejected && rejected.type === 'closed') {
           throw new InvalidOrderError(`paper: order rejected (${rejected.event.reason ?? 'rejected'})`, 'rejected', { ...ctx, engineReason: rejected.event.reason });
@@ -440,7 +440,7 @@ export class PaperExchange extends ExchangePort {
     // 1. positions, by synthetic market fills priced so that the fill lands on the entry price
     const seed = (side: PositionSide, qty: number, entry: number) => {
       const buy = side === 'long';
-      engine.submit({ action: 'place', key: `${SEED}${side}`, type: 'market', side: buy ? 'buy' : 'sell', positionSide: side, amount: qty, reduceOnly: false, tag: 'seed' }, t);
+      engine.apply({ action: 'place', key: `${SEED}${side}`, type: 'market', side: buy ? 'buy' : 'sell', positionSide: side, amount: qty, reduceOnly: false, tag: 'seed' }, t);
       engine.processPrice(t, buy ? entry / (1 + s) : entry / (1 - s));
     };
     if (market.type === 'spot') {
@@ -457,7 +457,7 @@ export class PaperExchange extends ExchangePort {
     if (lastPrice !== null) engine.processPrice(t, lastPrice);
     const orders = [...book.open.values()].filter((o) => o.symbol === symbol).sort((a, b) => Number(a.id) - Number(b.id));
     for (const o of orders) {
-      engine.submit(
+      engine.apply(
         {
           action: 'place',
           key: o.clientOrderId,
