@@ -103,6 +103,27 @@ export interface WalkCursor {
   readonly atPoint: boolean;
 }
 
+type JsonOrder = Omit<Order, 'price' | 'trigger'> & { price: number | null; trigger: number | null };
+
+/** See `MatchingEngine.snapshot`. Infinite / NaN values are stored as null (JSON has neither). */
+export interface EngineSnapshot {
+  readonly wallet: number;
+  readonly base: number;
+  readonly reservedQuote: number;
+  readonly reservedBase: number;
+  readonly long: { qty: number; avg: number; margin: number; liq: number | null };
+  readonly short: { qty: number; avg: number; margin: number; liq: number | null };
+  readonly orders: readonly JsonOrder[];
+  readonly seq: number;
+  readonly hasFresh: boolean;
+  readonly fundingIdx: number;
+  readonly now: number;
+  readonly lastPrice: number | null;
+  readonly walk: WalkCursor | null;
+}
+
+const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
 interface Walk {
   time: number;
   pts: [number, number, number, number];
@@ -231,6 +252,52 @@ export class MatchingEngine {
       atPoint: c.atPoint,
     };
     this.now = c.time;
+  }
+
+  /**
+   * Everything the engine needs to continue exactly where it is (balances, positions, resting orders with their
+   * submission order and freshness, funding cursor, last price, a paused walk) — plain JSON. Used keys of finished
+   * orders are not part of it: the paper exchange refuses a reused clientOrderId itself.
+   */
+  snapshot(): EngineSnapshot {
+    return {
+      wallet: this.wallet,
+      base: this.base,
+      reservedQuote: this.reservedQuote,
+      reservedBase: this.reservedBase,
+      long: { ...this.long, liq: finiteOrNull(this.long.liq) },
+      short: { ...this.short, liq: finiteOrNull(this.short.liq) },
+      orders: this.orders.map((o) => ({ ...o, price: finiteOrNull(o.price), trigger: finiteOrNull(o.trigger) })),
+      seq: this.seq,
+      hasFresh: this.hasFresh,
+      fundingIdx: this.fundingIdx,
+      now: this.now,
+      lastPrice: finiteOrNull(this.lastPrice),
+      walk: this.walkCursor(),
+    };
+  }
+
+  /** Continue from a snapshot taken by `snapshot()` of an engine with the same config. */
+  static restore(config: MatchingConfig, snap: EngineSnapshot): MatchingEngine {
+    const e = new MatchingEngine(config);
+    e.wallet = snap.wallet;
+    e.base = snap.base;
+    e.reservedQuote = snap.reservedQuote;
+    e.reservedBase = snap.reservedBase;
+    Object.assign(e.long, snap.long, { liq: snap.long.liq ?? -Infinity });
+    Object.assign(e.short, snap.short, { liq: snap.short.liq ?? Infinity });
+    e.orders = snap.orders.map((o) => ({ ...o, price: o.price ?? NaN, trigger: o.trigger ?? NaN }));
+    for (const o of e.orders) {
+      e.byKey.set(o.key, o);
+      e.usedKeys.add(o.key);
+    }
+    e.seq = snap.seq;
+    e.hasFresh = snap.hasFresh;
+    e.fundingIdx = snap.fundingIdx;
+    e.now = snap.now;
+    e.lastPrice = snap.lastPrice ?? NaN;
+    if (snap.walk) e.restoreWalk(snap.walk);
+    return e;
   }
 
   /** Continue a paused candle walk; returns the events until the next pause or the end of the candle. */

@@ -54,13 +54,20 @@ function recording<S>(inner: Strategy<unknown, S>, log: Input[]): Strategy<unkno
 }
 
 /** The replay pipeline in miniature: a pausing engine, the strategy reacting between pauses. */
-function runPausing<S>(strategy: Strategy<unknown, S>, rawSettings: unknown, market: MarketSpec, leverage: number): { pauses: number } {
+function runPausing<S>(strategy: Strategy<unknown, S>, rawSettings: unknown, market: MarketSpec, leverage: number, restart = false): { pauses: number } {
   const settings = strategy.parseSettings(
     withBacktestCapital(strategy, rawSettings, { initialBalance: COSTS.initialBalance, marketType: market.type, leverage, feeMaker: COSTS.feeMaker }),
   );
   let state = strategy.init({ botId: 'backtest', settings, market, timeframe: '1h' });
-  const engine = new MatchingEngine({ market, ...COSTS, leverage });
+  const config = { market, ...COSTS, leverage };
+  let engine = new MatchingEngine(config);
   engine.pauseOnEvents(true);
+  // a process restart: the engine rebuilt from its JSON snapshot (what the paper exchange persists)
+  const reboot = (): void => {
+    if (!restart) return;
+    engine = MatchingEngine.restore(config, JSON.parse(JSON.stringify(engine.snapshot())));
+    engine.pauseOnEvents(true);
+  };
   let pauses = 0;
   const react = (events: readonly EngineEvent[], now: number): void => {
     // events answered in order; intents applied in order, their own events (rejections) answered after
@@ -80,6 +87,7 @@ function runPausing<S>(strategy: Strategy<unknown, S>, rawSettings: unknown, mar
     react(events, t);
     while (engine.paused) {
       pauses++;
+      reboot();
       events = engine.resume();
       react(events, t);
     }
@@ -88,6 +96,7 @@ function runPausing<S>(strategy: Strategy<unknown, S>, rawSettings: unknown, mar
     const ev: EngineEvent[] = [];
     for (const it of r.intents) ev.push(...engine.apply(it, t + tf));
     react(ev, t + tf);
+    reboot();
   }
   return { pauses };
 }
@@ -121,5 +130,9 @@ describe('a pausing matching engine reproduces the backtester exactly', () => {
     // the backtest closes out at the end (end_of_data) without routing to the strategy, so inputs are comparable 1:1
     expect(viaPauses.length).toBe(viaHandler.length);
     expect(viaPauses).toEqual(viaHandler);
+    // and the same when the engine is rebuilt from its JSON snapshot at every pause and after every candle
+    const viaRestarts: Input[] = [];
+    runPausing(recording(strategy, viaRestarts), settings, market, leverage, true);
+    expect(viaRestarts).toEqual(viaHandler);
   });
 });
