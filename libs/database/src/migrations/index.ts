@@ -3,6 +3,7 @@ import { Users1732400000000 } from './1732400000000-users';
 import { TradingCore1732500000000 } from './1732500000000-trading-core';
 import { BacktestRuns1732600000000 } from './1732600000000-backtest-runs';
 import { PaperExchange1732700000000 } from './1732700000000-paper-exchange';
+import { Bots1733000000000 } from './1733000000000-bots';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   TradingCore1732500000000,
   BacktestRuns1732600000000,
   PaperExchange1732700000000,
+  Bots1733000000000,
 ];
