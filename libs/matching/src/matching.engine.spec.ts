@@ -117,9 +117,11 @@ describe('MatchingEngine: order types', () => {
     e.apply(place('seed', { type: 'market', side: 'buy', amount: 2 }), 0);
     e.processBar(0, 100, 100, 100, 100);
     e.apply(place('sl1', { type: 'stop_market', side: 'sell', triggerPrice: 95, amount: 1, reduceOnly: true }), 1);
-    expect(fills(e.processBar(1, 98, 99, 94, 96))).toEqual([['sl1', 95 * 0.999]]);
+    // 95 × 0.999 = 94.905, rounded down to the 0.01 tick (a sell): 94.90
+    expect(fills(e.processBar(1, 98, 99, 94, 96))).toEqual([['sl1', 94.9]]);
     e.apply(place('sl2', { type: 'stop_market', side: 'sell', triggerPrice: 93, amount: 1, reduceOnly: true }), 2);
-    expect(fills(e.processBar(2, 90, 91, 89, 90))).toEqual([['sl2', 90 * 0.999]]);
+    // 90 × 0.999 = 89.91, already on the tick
+    expect(fills(e.processBar(2, 90, 91, 89, 90))).toEqual([['sl2', 89.91]]);
   });
 
   it('processPrice (paper exchange): a market order fills at the current price, crossed limits at their price', () => {

@@ -4,6 +4,7 @@ import type {
   EngineEventHandler,
   FundingRate,
   Liquidity,
+  MarginMode,
   MatchingConfig,
   PositionView,
   RestingOrderView,
@@ -25,14 +26,19 @@ import type {
  *   price worsened by slippage but never worse than the limit.
  * - stop_market: triggers when price reaches the trigger (sell stop: price <= trigger, buy stop: price >=
  *   trigger) and fills at the trigger — or at the open when the candle gapped through it — worsened by
- *   slippage. Taker fee.
+ *   slippage. Taker fee. With `trailingOffset` the trigger follows every price the walk visits (open, each
+ *   execution point, each waypoint): sell stop max(trigger, price − offset), buy stop min(trigger, price + offset),
+ *   so a trailing stop triggers inside the candle that turns against it (docs/adr/0013-trailing-stop-in-candle.md).
+ * - Prices worsened by slippage are rounded to the market's tick against the account (buy up, sell down); a
+ *   limit never fills beyond its price.
  * - reduce-only (and every order that closes: sell on a long, buy on a short, spot sells): never
  *   increases a position. At fill time the amount is clamped to the position; with no position the order
  *   is rejected (`reduce_only_no_position`). When a position goes flat, the resting reduce-only orders on
  *   that side are canceled (`position_closed`), as exchanges do.
  * - Orders are filled whole (no volume model); a clamped reduce-only order completes with the clamped amount.
- * - A key that is already resting is ignored (idempotent re-submission); a key that was used before is
- *   rejected (`duplicate_key`). Canceling an unknown key does nothing.
+ * - A key that is already resting is ignored (idempotent re-submission); a key of a finished order is
+ *   rejected (`duplicate_key`) while it is among the last `rememberFinishedKeys` (default 4096) finished keys —
+ *   older ones are forgotten so memory stays flat. Canceling an unknown key does nothing.
  *
  * INTRA-CANDLE PATH: open → the extreme nearer the open → the other extreme → close. When both extremes
  * are equally far, the one adverse to the account's net position goes first (low first when net long or
@@ -44,15 +50,22 @@ import type {
  * - spot: quote and base balances; positionSide must be 'long' (no shorting); sells need base; fees are
  *   charged in quote. Resting buy limits reserve quote (amount × price × (1 + maker)), non-reduce-only
  *   resting sells reserve base.
- * - perp (USDT-margined, hedge mode, isolated margin): one position per positionSide; initial margin =
- *   notional / leverage; wallet balance includes margins; free = wallet − margins − reservations. Opening
- *   orders need free ≥ margin + fee (resting limits reserve it). Liquidation price (fees ignored):
- *   long (E·q − M) / (q·(1 − mmr)), short (E·q + M) / (q·(1 + mmr)). When the path reaches it the position
- *   is closed AT the liquidation price and the whole isolated margin is lost: the price PnL is realized and
- *   the remaining margin is charged as a liquidation fee (so realized − fee = −margin).
- * - funding: each funding time is applied at the open of the first candle whose open time is at or after it
- *   (with the open as mark price): amount = qty × price × rate, paid by longs and received by shorts when
- *   the rate is positive; taken from the wallet and the position's isolated margin.
+ * - perp (USDT-margined, hedge mode): one position per positionSide; initial margin = notional / leverage;
+ *   wallet balance includes margins; free = wallet − margins − reservations. Opening orders need
+ *   free ≥ margin + fee (resting limits reserve it). Fees are ignored in liquidation prices.
+ *   ISOLATED (default): long (E·q − M) / (q·(1 − mmr)), short (E·q + M) / (q·(1 + mmr)) with M the side's
+ *   margin. When the path reaches it the side is closed AT the liquidation price and its whole margin is lost:
+ *   the price PnL is realized and the remaining margin is charged as a liquidation fee (realized − fee = −margin).
+ *   CROSS (docs/adr/0011-cross-margin-and-funding.md): the account is liquidated when its equity
+ *   W + (P − aL)·qL + (aS − P)·qS falls to the maintenance margin mmr·(qL + qS)·P, i.e. at
+ *   P = (aL·qL − aS·qS − W) / (qL − qS − mmr·(qL + qS)) (below the price when that denominator is > 0, above
+ *   when < 0). Every position is then closed at P, the remaining equity is lost (charged as the liquidation fee
+ *   of the last close, leaving the wallet at 0) and every resting order is canceled ('liquidation').
+ * - funding: amount = qty × mark × rate, paid by longs and received by shorts when the rate is positive; taken
+ *   from the wallet (isolated: also from the side's margin). Funding due at or before a bar's open is applied at
+ *   the open; with `barMs`, a funding time inside the bar is applied when the walk reaches its point of the path
+ *   (waypoints at 0, 1/3, 2/3 and 1 of the bar, linear in between; the mark is the walk's price there), before
+ *   the orders beyond it. Without `barMs` it waits for the next bar's open.
  * - Rejections (insufficient balance/margin, no shorting on spot, bad amount, reduce-only without a
  *   position) are `closed` events with status 'rejected' and a reason.
  * - Ledger: every fill carries its realized PnL and fee, every funding event its amount, so
@@ -74,11 +87,13 @@ interface Order {
   readonly positionSide: PositionSide;
   readonly amount: number;
   readonly price: number; // limit price or NaN
-  readonly trigger: number; // trigger price or NaN
+  trigger: number; // trigger price or NaN (moves for trailing stops)
   readonly reduceOnly: boolean;
   readonly tag: string;
   /** Increases the position when filled (buy on long, sell on short). */
   readonly opening: boolean;
+  /** trailing offset of a trailing stop (NaN otherwise) */
+  readonly trail: number;
   readonly seq: number;
   /** Not yet compared with any price since submission. */
   fresh: boolean;
@@ -103,7 +118,7 @@ export interface WalkCursor {
   readonly atPoint: boolean;
 }
 
-type JsonOrder = Omit<Order, 'price' | 'trigger'> & { price: number | null; trigger: number | null };
+type JsonOrder = Omit<Order, 'price' | 'trigger' | 'trail'> & { price: number | null; trigger: number | null; trail?: number | null };
 
 /** See `MatchingEngine.snapshot`. Infinite / NaN values are stored as null (JSON has neither). */
 export interface EngineSnapshot {
@@ -123,6 +138,18 @@ export interface EngineSnapshot {
 }
 
 const finiteOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
+const tickDecimalsCache = new Map<number, number>();
+/** Decimals of a tick size (0.1 → 1, 0.005 → 3); memoised (a handful of distinct ticks per process). */
+function tickDecimals(t: number): number {
+  let d = tickDecimalsCache.get(t);
+  if (d === undefined) {
+    d = 0;
+    while (d < 12 && Math.abs(Math.round(t * 10 ** d) - t * 10 ** d) > 1e-9) d++;
+    tickDecimalsCache.set(t, d);
+  }
+  return d;
+}
 
 interface Walk {
   time: number;
@@ -151,6 +178,14 @@ export class MatchingEngine {
   private readonly dust: number;
   private readonly funding: readonly FundingRate[];
   private fundingIdx = 0;
+  private readonly cross: boolean;
+  private readonly barMs: number; // NaN when unknown
+  private readonly tick: number;
+  /** Liquidation thresholds of the walk: liquidate when price <= liqDown / >= liqUp (isolated: long / short side). */
+  private liqDown = -Infinity;
+  private liqUp = Infinity;
+  /** resting trailing stops */
+  private trailing = 0;
 
   /** spot: quote balance; perp: wallet balance (margins included). */
   private wallet: number;
@@ -164,7 +199,11 @@ export class MatchingEngine {
 
   private orders: Order[] = [];
   private readonly byKey = new Map<string, Order>();
+  /** keys of resting orders and of the last `keepKeys` finished ones (`finished` is their ring, oldest at `finHead`) */
   private readonly usedKeys = new Set<string>();
+  private readonly keepKeys: number;
+  private readonly finished: string[] = [];
+  private finHead = 0;
   private seq = 0;
   private hasFresh = false;
 
@@ -201,6 +240,13 @@ export class MatchingEngine {
     this.slippage = c.slippage;
     this.dust = c.market.amountStep > 0 ? c.market.amountStep * 1e-6 : 1e-12;
     this.funding = this.perp ? (c.funding ?? []) : [];
+    const mode: MarginMode = c.marginMode ?? 'isolated';
+    if (mode !== 'isolated' && mode !== 'cross') throw new RangeError("marginMode must be 'isolated' or 'cross'");
+    this.cross = this.perp && mode === 'cross';
+    this.barMs = c.barMs !== undefined && c.barMs > 0 ? c.barMs : NaN;
+    this.tick = c.market.tickSize > 0 ? c.market.tickSize : 0;
+    this.keepKeys = c.rememberFinishedKeys ?? 4096;
+    if (!(this.keepKeys >= 0)) throw new RangeError('rememberFinishedKeys must be >= 0');
     this.wallet = c.initialBalance;
   }
 
@@ -267,7 +313,7 @@ export class MatchingEngine {
       reservedBase: this.reservedBase,
       long: { ...this.long, liq: finiteOrNull(this.long.liq) },
       short: { ...this.short, liq: finiteOrNull(this.short.liq) },
-      orders: this.orders.map((o) => ({ ...o, price: finiteOrNull(o.price), trigger: finiteOrNull(o.trigger) })),
+      orders: this.orders.map((o) => ({ ...o, price: finiteOrNull(o.price), trigger: finiteOrNull(o.trigger), trail: finiteOrNull(o.trail) })),
       seq: this.seq,
       hasFresh: this.hasFresh,
       fundingIdx: this.fundingIdx,
@@ -286,16 +332,18 @@ export class MatchingEngine {
     e.reservedBase = snap.reservedBase;
     Object.assign(e.long, snap.long, { liq: snap.long.liq ?? -Infinity });
     Object.assign(e.short, snap.short, { liq: snap.short.liq ?? Infinity });
-    e.orders = snap.orders.map((o) => ({ ...o, price: o.price ?? NaN, trigger: o.trigger ?? NaN }));
+    e.orders = snap.orders.map((o) => ({ ...o, price: o.price ?? NaN, trigger: o.trigger ?? NaN, trail: o.trail ?? NaN }));
     for (const o of e.orders) {
       e.byKey.set(o.key, o);
       e.usedKeys.add(o.key);
+      if (o.trail === o.trail) e.trailing++;
     }
     e.seq = snap.seq;
     e.hasFresh = snap.hasFresh;
     e.fundingIdx = snap.fundingIdx;
     e.now = snap.now;
     e.lastPrice = snap.lastPrice ?? NaN;
+    e.updateLiqs();
     if (snap.walk) e.restoreWalk(snap.walk);
     return e;
   }
@@ -338,8 +386,12 @@ export class MatchingEngine {
   processBar(time: number, open: number, high: number, low: number, close: number): readonly EngineEvent[] {
     if (this.walk) throw new Error('matching engine: the previous candle walk is paused; resume() it first');
     this.now = time;
-    const dueFunding = this.fundingIdx < this.funding.length && this.funding[this.fundingIdx].time <= time;
-    if (!dueFunding && !this.mayTrade(open, high, low)) {
+    const fi = this.fundingIdx;
+    const dueFunding = fi < this.funding.length && this.funding[fi].time <= time;
+    // a funding time inside the bar (known only with barMs) is applied on the walk
+    const fundingInBar = !dueFunding && fi < this.funding.length && this.funding[fi].time < time + this.barMs;
+    if (!dueFunding && !fundingInBar && !this.mayTrade(open, high, low)) {
+      if (this.trailing) this.trailTo(high, low);
       this.lastPrice = close;
       return EMPTY;
     }
@@ -364,7 +416,11 @@ export class MatchingEngine {
     });
   }
 
-  /** Walk the candle from where `w` stands; leaves `this.walk` set when it pauses. */
+  /**
+   * Walk the candle from where `w` stands; leaves `this.walk` set when it pauses. A funding time inside the bar is
+   * a stop of the walk inside its segment (see `fundingStop`): the walk goes to its price, applies it, processes
+   * the point there, then goes on — so a paused walk resumes to the same stop (the funding cursor says what is due).
+   */
   private runWalk(w: Walk): void {
     for (;;) {
       if (w.atPoint) {
@@ -372,7 +428,8 @@ export class MatchingEngine {
         w.atPoint = false;
       }
       if (w.seg >= 3) break;
-      const b = w.pts[w.seg + 1];
+      const fp = this.fundingStop(w);
+      const b = fp === fp ? fp : w.pts[w.seg + 1];
       const at = this.segment(w.cur, b);
       if (at === at) {
         // paused at a safe point inside the segment: the point at `at` is processed first on resume
@@ -380,11 +437,35 @@ export class MatchingEngine {
         w.atPoint = true;
         return;
       }
-      w.seg++;
       w.cur = b;
+      if (fp === fp) {
+        this.applyFunding(this.funding[this.fundingIdx].time, b, true);
+        this.settle();
+        w.atPoint = true; // a liquidation the funding caused, or anything now marketable, happens here
+      } else w.seg++;
     }
     this.walk = null;
     this.lastPrice = w.pts[3];
+  }
+
+  /**
+   * The price of the walk at the next funding time when it falls inside the current segment of `w` (NaN otherwise).
+   * Time maps onto the walk as: waypoint k (open, first extreme, second extreme, close) at time + k·barMs/3, linear
+   * in between (docs/adr/0011-cross-margin-and-funding.md).
+   */
+  private fundingStop(w: Walk): number {
+    const f = this.funding;
+    if (this.fundingIdx >= f.length || !(this.barMs > 0)) return NaN;
+    const third = this.barMs / 3;
+    const t0 = w.time + w.seg * third;
+    const ft = f[this.fundingIdx].time;
+    if (ft >= t0 + third || ft >= w.time + this.barMs) return NaN;
+    const a = w.pts[w.seg];
+    const b = w.pts[w.seg + 1];
+    const frac = ft <= t0 ? 0 : (ft - t0) / third;
+    const p = a + (b - a) * frac;
+    // never behind where the walk stands (a pause may have moved it on)
+    return b >= a ? Math.max(p, w.cur) : Math.min(p, w.cur);
   }
 
   /** A single price observation (paper exchange ticks): fills market orders and anything the move crossed. */
@@ -484,6 +565,7 @@ export class MatchingEngine {
       amount: o.amount,
       ...(o.type === 'limit' ? { price: o.price } : {}),
       ...(o.type === 'stop_market' ? { triggerPrice: o.trigger } : {}),
+      ...(o.trail === o.trail ? { trailingOffset: o.trail } : {}),
       reduceOnly: o.reduceOnly,
       tag: o.tag,
     }));
@@ -561,11 +643,16 @@ export class MatchingEngine {
     if (this.byKey.has(it.key)) return; // idempotent re-submission
     if (this.usedKeys.has(it.key)) return this.closed(it, 'rejected', 'duplicate_key');
     this.usedKeys.add(it.key);
-    const reject = (reason: string) => this.closed(it, 'rejected', reason);
+    const reject = (reason: string) => {
+      this.finishKey(it.key);
+      this.closed(it, 'rejected', reason);
+    };
     if (!(it.amount > 0) || !Number.isFinite(it.amount)) return reject('invalid_amount');
     if (it.type === 'limit' && !(it.price !== undefined && it.price > 0 && Number.isFinite(it.price))) return reject('invalid_price');
     if (it.type === 'stop_market' && !(it.triggerPrice !== undefined && it.triggerPrice > 0 && Number.isFinite(it.triggerPrice)))
       return reject('invalid_trigger_price');
+    const trail = it.type === 'stop_market' && it.trailingOffset !== undefined ? it.trailingOffset : NaN;
+    if (trail === trail && !(trail > 0 && Number.isFinite(trail))) return reject('invalid_trailing_offset');
     if (!this.perp && it.positionSide !== 'long') return reject('spot_no_short');
     const isBuy = it.side === 'buy';
     const opening = !it.reduceOnly && (it.positionSide === 'long' ? isBuy : !isBuy);
@@ -581,6 +668,7 @@ export class MatchingEngine {
       reduceOnly: it.reduceOnly,
       tag: it.tag,
       opening,
+      trail,
       seq: this.seq++,
       fresh: true,
       reserveQuote: 0,
@@ -600,13 +688,34 @@ export class MatchingEngine {
     }
     this.orders.push(o);
     this.byKey.set(o.key, o);
+    if (trail === trail) this.trailing++;
     this.hasFresh = true;
+  }
+
+  /** A key's order is finished: remember it among the last `keepKeys` finished keys, forget the oldest. */
+  private finishKey(key: string): void {
+    const cap = this.keepKeys;
+    if (cap === Infinity) return;
+    if (cap === 0) {
+      this.usedKeys.delete(key);
+      return;
+    }
+    const ring = this.finished;
+    if (ring.length < cap) {
+      ring.push(key);
+      return;
+    }
+    this.usedKeys.delete(ring[this.finHead]);
+    ring[this.finHead] = key;
+    this.finHead = this.finHead + 1 === cap ? 0 : this.finHead + 1;
   }
 
   private removeOrder(o: Order): void {
     const i = this.orders.indexOf(o);
     if (i >= 0) this.orders.splice(i, 1);
     this.byKey.delete(o.key);
+    this.finishKey(o.key);
+    if (o.trail === o.trail) this.trailing--;
     if (o.reserveQuote) {
       this.reservedQuote -= o.reserveQuote;
       if (this.reservedQuote < 1e-9) this.reservedQuote = 0;
@@ -631,13 +740,14 @@ export class MatchingEngine {
   /** Cheap pre-check: can anything happen inside [low, high] given the open? */
   private mayTrade(open: number, high: number, low: number): boolean {
     if (this.hasFresh) return true;
-    if (this.long.qty > 0 && this.perp && low <= this.long.liq) return true;
-    if (this.short.qty > 0 && this.perp && high >= this.short.liq) return true;
+    if (low <= this.liqDown || high >= this.liqUp) return true;
     const os = this.orders;
     for (let i = 0; i < os.length; i++) {
       const o = os[i];
       if (o.type === 'market') return true;
-      const level = o.type === 'limit' ? o.price : o.trigger;
+      let level = o.type === 'limit' ? o.price : o.trigger;
+      // a trailing stop may have followed the candle's best price before the candle turned
+      if (o.trail === o.trail) level = o.isBuy ? Math.min(level, low + o.trail) : Math.max(level, high - o.trail);
       if (level >= low && level <= high) return true;
       // gaps (level beyond the open on the executable side) are within [low, high] too unless the open is outside
       if (o.type === 'limit' ? (o.isBuy ? open <= level : open >= level) : o.isBuy ? open >= level : open <= level) return true;
@@ -647,18 +757,13 @@ export class MatchingEngine {
 
   /** Execute everything executable at one price point (the open, or the point a fill happened). False: paused (call again to go on). */
   private point(price: number): boolean {
+    if (this.trailing) this.trailTo(price, price);
     for (let guard = 0; ; guard++) {
       if (guard > MAX_EVENTS_PER_POINT) throw new Error('matching engine: too many executions at one price point');
       let best: Order | null = null;
       let bestRank = 99;
-      let liqSide: PositionSide | null = null;
-      if (this.perp) {
-        if (this.long.qty > 0 && price <= this.long.liq) liqSide = 'long';
-        else if (this.short.qty > 0 && price >= this.short.liq) liqSide = 'short';
-      }
-      if (liqSide) {
-        const p = liqSide === 'long' ? this.long : this.short;
-        this.forceClose(liqSide, p.liq, 'liquidation', 'taker', true);
+      if (price <= this.liqDown || price >= this.liqUp) {
+        this.liquidate(price <= this.liqDown);
         if (!this.settle()) return false;
         continue;
       }
@@ -678,14 +783,13 @@ export class MatchingEngine {
         }
       }
       if (!best) break;
-      const s = this.slippage;
       if (bestRank === RANK_LIMIT) {
         if (best.fresh) {
-          const p = best.isBuy ? Math.min(best.price, price * (1 + s)) : Math.max(best.price, price * (1 - s));
-          this.execute(best, p, 'taker');
+          const sp = this.slipped(best.isBuy, price);
+          this.execute(best, best.isBuy ? Math.min(best.price, sp) : Math.max(best.price, sp), 'taker');
         } else this.execute(best, best.price, 'maker');
       } else {
-        this.execute(best, best.isBuy ? price * (1 + s) : price * (1 - s), 'taker');
+        this.execute(best, this.slipped(best.isBuy, price), 'taker');
       }
       if (!this.settle()) return false;
     }
@@ -710,17 +814,11 @@ export class MatchingEngine {
       let best: Order | null = null;
       let bestLevel = down ? -Infinity : Infinity;
       let bestRank = 99;
-      let liqSide: PositionSide | null = null;
-      if (this.perp) {
-        if (down && this.long.qty > 0 && this.long.liq <= cur && b <= this.long.liq) {
-          liqSide = 'long';
-          bestLevel = this.long.liq;
-          bestRank = RANK_LIQ;
-        } else if (!down && this.short.qty > 0 && this.short.liq >= cur && b >= this.short.liq) {
-          liqSide = 'short';
-          bestLevel = this.short.liq;
-          bestRank = RANK_LIQ;
-        }
+      let liq = false;
+      if (down ? this.liqDown <= cur && b <= this.liqDown : this.liqUp >= cur && b >= this.liqUp) {
+        liq = true;
+        bestLevel = down ? this.liqDown : this.liqUp;
+        bestRank = RANK_LIQ;
       }
       const os = this.orders;
       for (let i = 0; i < os.length; i++) {
@@ -745,22 +843,52 @@ export class MatchingEngine {
           best = o;
           bestLevel = level;
           bestRank = rank;
-          liqSide = null;
+          liq = false;
         }
       }
-      if (liqSide) {
+      if (liq) {
         cur = bestLevel;
-        this.forceClose(liqSide, bestLevel, 'liquidation', 'taker', true);
+        if (this.trailing) this.trailTo(cur, cur);
+        this.liquidate(down);
       } else if (best) {
         cur = bestLevel;
+        if (this.trailing) this.trailTo(cur, cur);
         if (bestRank === RANK_LIMIT) this.execute(best, best.price, 'maker');
-        else this.execute(best, best.isBuy ? cur * (1 + this.slippage) : cur * (1 - this.slippage), 'taker');
+        else this.execute(best, this.slipped(best.isBuy, cur), 'taker');
       } else break;
       if (!this.settle()) return cur;
       // orders placed by the handler (and anything now marketable) execute at the current point
       if (!this.point(cur)) return cur;
     }
+    if (this.trailing) this.trailTo(b, b);
     return NaN;
+  }
+
+  /** Trailing stops follow the prices seen: sell max(trigger, hi − offset), buy min(trigger, lo + offset). */
+  private trailTo(hi: number, lo: number): void {
+    const os = this.orders;
+    for (let i = 0; i < os.length; i++) {
+      const o = os[i];
+      if (o.trail !== o.trail) continue;
+      if (o.isBuy) {
+        const t = lo + o.trail;
+        if (t < o.trigger) o.trigger = t;
+      } else {
+        const t = hi - o.trail;
+        if (t > o.trigger) o.trigger = t;
+      }
+    }
+  }
+
+  /** A price worsened by slippage, rounded to the tick against the account (buy up, sell down). */
+  private slipped(isBuy: boolean, price: number): number {
+    const p = isBuy ? price * (1 + this.slippage) : price * (1 - this.slippage);
+    const t = this.tick;
+    if (!(t > 0) || this.slippage === 0) return p;
+    // 1e-9 of a tick absorbs float noise (100 × 1.001 = 100.10000000000001 stays 100.1)
+    const r = (isBuy ? Math.ceil(p / t - 1e-9) : Math.floor(p / t + 1e-9)) * t;
+    // the float product can carry noise (0.30000000000000004): keep the tick's own decimals
+    return Number(r.toFixed(tickDecimals(t)));
   }
 
   // ───────────────────────────── execution & accounting ─────────────────────────────
@@ -790,7 +918,7 @@ export class MatchingEngine {
     if (this.perp) {
       pos.margin += notional / this.leverage;
       this.wallet -= fee;
-      this.updateLiq(o.positionSide, pos);
+      this.updateLiqs();
     } else {
       this.wallet -= notional + fee;
       this.base += qty;
@@ -820,7 +948,7 @@ export class MatchingEngine {
     orderType: OrderType | 'liquidation',
     liquidity: Liquidity,
     reduceOnly: boolean,
-    liquidation = false,
+    liquidation: 'isolated' | 'cross' | 'cross_last' | null = null,
   ): void {
     const dir = side === 'long' ? 1 : -1;
     const pnl = (price - pos.avg) * qty * dir;
@@ -829,7 +957,8 @@ export class MatchingEngine {
     if (left <= this.dust) left = 0;
     if (this.perp) {
       const release = left === 0 ? pos.margin : (pos.margin * qty) / pos.qty;
-      if (liquidation) fee = pos.margin + pnl; // the remaining isolated margin is lost
+      if (liquidation === 'isolated') fee = pos.margin + pnl; // the remaining isolated margin is lost
+      else if (liquidation === 'cross_last') fee = this.wallet + pnl; // cross: the account's remaining equity is lost
       pos.margin -= release;
       this.wallet += pnl - fee;
     } else {
@@ -841,7 +970,7 @@ export class MatchingEngine {
       pos.margin = 0;
       pos.avg = 0;
     }
-    this.updateLiq(side, pos);
+    this.updateLiqs();
     const fill: Fill = {
       key,
       side: side === 'long' ? 'sell' : 'buy',
@@ -867,11 +996,30 @@ export class MatchingEngine {
     if (left === 0) this.cancelReduceOnly(side);
   }
 
-  private forceClose(side: PositionSide, price: number, tag: string, liquidity: Liquidity, liquidation = false): void {
+  private forceClose(
+    side: PositionSide,
+    price: number,
+    tag: string,
+    liquidity: Liquidity,
+    liquidation: 'isolated' | 'cross' | 'cross_last' | null = null,
+  ): void {
     const pos = side === 'long' ? this.long : this.short;
     const qty = pos.qty;
     const key = `${side}:${tag}:${this.now}`;
     this.reduce(side, pos, qty, price, liquidation ? 0 : qty * price * this.feeTaker, key, tag, liquidation ? 'liquidation' : 'market', liquidity, true, liquidation);
+  }
+
+  /** The path reached a liquidation threshold (`down`: liqDown, else liqUp). Isolated: that side; cross: the account. */
+  private liquidate(down: boolean): void {
+    const price = down ? this.liqDown : this.liqUp;
+    if (!this.cross) {
+      this.forceClose(down ? 'long' : 'short', price, 'liquidation', 'taker', 'isolated');
+      return;
+    }
+    const both = this.long.qty > 0 && this.short.qty > 0;
+    if (this.long.qty > 0) this.forceClose('long', price, 'liquidation', 'taker', both ? 'cross' : 'cross_last');
+    if (this.short.qty > 0) this.forceClose('short', price, 'liquidation', 'taker', 'cross_last');
+    for (const o of this.orders.slice()) if (this.byKey.has(o.key)) this.cancelOrder(o.key, 'liquidation', 'canceled');
   }
 
   private cancelReduceOnly(side: PositionSide): void {
@@ -880,18 +1028,39 @@ export class MatchingEngine {
     }
   }
 
-  private updateLiq(side: PositionSide, p: Position): void {
-    if (!this.perp || p.qty <= 0) {
-      p.liq = side === 'long' ? -Infinity : Infinity;
+  /** Recomputes the liquidation thresholds after any change of positions or wallet (see the class comment). */
+  private updateLiqs(): void {
+    if (!this.perp) return;
+    const L = this.long;
+    const S = this.short;
+    const m = this.mmr;
+    if (!this.cross) {
+      const ll = L.qty > 0 ? (L.avg * L.qty - L.margin) / (L.qty * (1 - m)) : -Infinity;
+      L.liq = ll > 0 ? ll : -Infinity;
+      S.liq = S.qty > 0 ? (S.avg * S.qty + S.margin) / (S.qty * (1 + m)) : Infinity;
+      this.liqDown = L.liq;
+      this.liqUp = S.liq;
       return;
     }
-    if (side === 'long') {
-      const liq = (p.avg * p.qty - p.margin) / (p.qty * (1 - this.mmr));
-      p.liq = liq > 0 ? liq : -Infinity;
-    } else p.liq = (p.avg * p.qty + p.margin) / (p.qty * (1 + this.mmr));
+    let down = -Infinity;
+    let up = Infinity;
+    if (L.qty > 0 || S.qty > 0) {
+      const k = L.qty - S.qty - m * (L.qty + S.qty);
+      const c0 = this.wallet - L.avg * L.qty + S.avg * S.qty;
+      if (k > 0) {
+        const p = -c0 / k;
+        if (p > 0) down = p;
+      } else if (k < 0) up = c0 / -k;
+    }
+    this.liqDown = down;
+    this.liqUp = up;
+    const view = Number.isFinite(down) ? down : up;
+    L.liq = L.qty > 0 ? view : -Infinity;
+    S.liq = S.qty > 0 ? view : Infinity;
   }
 
-  private applyFunding(time: number, price: number): void {
+  /** Applies every funding due by `time` (or only the next one: `one`) at mark `price`. */
+  private applyFunding(time: number, price: number, one = false): void {
     const f = this.funding;
     while (this.fundingIdx < f.length && f[this.fundingIdx].time <= time) {
       const { rate, time: ft } = f[this.fundingIdx++];
@@ -900,10 +1069,11 @@ export class MatchingEngine {
         if (!(p.qty > 0)) continue;
         const amount = p.qty * price * rate * (side === 'long' ? 1 : -1);
         this.wallet -= amount;
-        p.margin -= amount;
-        this.updateLiq(side, p);
+        if (!this.cross) p.margin -= amount;
+        this.updateLiqs();
         this.emit({ type: 'funding', time: ft, positionSide: side, rate, price, amount });
       }
+      if (one) return;
     }
   }
 }

@@ -1,5 +1,7 @@
 import type { Fill, MarketSpec, OrderClosedEvent, OrderType, PositionSide } from '@tb/strategies';
 
+export type MarginMode = 'isolated' | 'cross';
+
 /** When a resting limit order fills: `through` = price must trade strictly beyond the limit; `touch` = reaching it is enough. */
 export type LimitFillRule = 'through' | 'touch';
 
@@ -20,8 +22,26 @@ export interface MatchingConfig {
   readonly slippage: number;
   /** Default `through`. */
   readonly limitFill?: LimitFillRule;
-  /** Perpetuals only: leverage of every position (isolated margin). Default 1. */
+  /** Perpetuals only: leverage of every position. Default 1. */
   readonly leverage?: number;
+  /**
+   * Perpetuals only (docs/adr/0011-cross-margin-and-funding.md). `isolated` (default): each side's margin is its
+   * initial margin and only that side is liquidated; `cross`: the whole wallet backs every position and the account
+   * is liquidated (every position closed) when its equity falls to the maintenance margin.
+   */
+  readonly marginMode?: MarginMode;
+  /**
+   * Duration of the bars given to `processBar` (ms). With it, a funding time inside a bar is applied where the
+   * intra-candle walk reaches it (open at the bar's open time, the first extreme at 1/3, the second at 2/3, the close
+   * at the end; linear in between), at the walk's price there. Without it, funding due by a bar's open is applied
+   * at that open.
+   */
+  readonly barMs?: number;
+  /**
+   * How many keys of finished orders are remembered to reject their reuse (`duplicate_key`). Keys of resting
+   * orders are always known. Default 4096 (memory stays flat over millions of orders); Infinity = all.
+   */
+  readonly rememberFinishedKeys?: number;
   /** Perpetuals only: maintenance margin rate. Default 0.005 (0.5%). */
   readonly maintenanceMarginRate?: number;
   /** Perpetuals only: funding series, ascending by time. */
@@ -74,9 +94,9 @@ export interface PositionView {
   readonly positionSide: PositionSide;
   readonly qty: number;
   readonly avgPrice: number;
-  /** Isolated margin (perp); 0 for spot. */
+  /** Initial margin of the position (perp; isolated: also reduced by funding); 0 for spot. */
   readonly margin: number;
-  /** Liquidation price (perp); null when none (spot, flat, or unreachable). */
+  /** Liquidation price (perp; cross: the account's, shared by both sides); null when none (spot, flat, or unreachable). */
   readonly liquidationPrice: number | null;
 }
 
@@ -88,6 +108,8 @@ export interface RestingOrderView {
   readonly amount: number;
   readonly price?: number;
   readonly triggerPrice?: number;
+  /** trailing stops: the distance the trigger keeps from the best price seen */
+  readonly trailingOffset?: number;
   readonly reduceOnly: boolean;
   readonly tag: string;
 }

@@ -47,6 +47,12 @@ export interface OrderIntent {
   readonly price?: number;
   /** trigger price (type 'stop_market'): fires when price trades through it, then fills as market */
   readonly triggerPrice?: number;
+  /**
+   * Optional, 'stop_market' only: a trailing stop. The trigger follows the best price seen since placement at this
+   * distance (quote), never moving back: sell stop trigger = max(trigger, highest − offset), buy stop = min(trigger,
+   * lowest + offset) — as an exchange's trailing order does, inside the candle.
+   */
+  readonly trailingOffset?: number;
   readonly reduceOnly: boolean;
   /** what the order is for: 'entry' | 'dca' | 'tp1' | 'tp2' | 'tp3' | 'sl' | 'trailing' | 'close' | 'grid_open' | 'grid_tp' | ... */
   readonly tag: string;
@@ -102,6 +108,13 @@ export interface Strategy<Settings, S> {
   decide(state: S, closedCandle: Candle, market: MarketSpec): StrategyResult<S>;
   onFill(state: S, fill: Fill): StrategyResult<S>;
   onOrderClosed(state: S, event: OrderClosedEvent): StrategyResult<S>;
+  /** Optional: the margin mode the original strategy trades perpetuals with (runs may override). Default isolated. */
+  readonly defaultMarginMode?: 'isolated' | 'cross';
+  /**
+   * Optional: the strategy's own statistics for a report (e.g. a grid's per-level round trips), read from a state.
+   * Plain numbers only; names in snake_case.
+   */
+  stats?(state: S): Readonly<Record<string, number>>;
 }
 
 export interface SettingsIssue {

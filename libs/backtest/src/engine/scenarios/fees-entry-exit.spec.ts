@@ -15,7 +15,7 @@ describe('scenario: fees charged on entry and exit', () => {
       [199, 201, 198, 200],
       [200, 205, 199, 204], // buy fills at 200 * 1.0005 = 200.1
       [204, 209, 203, 208],
-      [210, 211, 207, 209], // sell fills at 210 * 0.9995 = 209.895
+      [210, 211, 207, 209], // sell fills at 210 * 0.9995 = 209.895, rounded down to the 0.01 tick: 209.89
     ]),
     market: SPOT,
     timeframe: '1h',
@@ -27,15 +27,15 @@ describe('scenario: fees charged on entry and exit', () => {
 
   it('charges the taker fee on both sides of the trade', () => {
     const t = r.trades[0];
-    // entry fee 0.5 * 200.1 * 0.001 = 0.10005 ; exit fee 0.5 * 209.895 * 0.001 = 0.1049475
-    // price PnL 0.5 * (209.895 - 200.1) = 4.8975 ; net 4.8975 - 0.2050 - ... = 4.69244750
+    // entry fee 0.5 * 200.1 * 0.001 = 0.10005 ; exit fee 0.5 * 209.89 * 0.001 = 0.104945
+    // price PnL 0.5 * (209.89 - 200.1) = 4.895 ; net 4.895 - 0.204995 = 4.690005
     expect(t.entryPrice).toBeCloseTo(200.1, 10);
-    expect(t.exitPrice).toBeCloseTo(209.895, 10);
-    expect(t.fees).toBeCloseTo(0.10005 + 0.1049475, 12);
-    expect(t.pnl).toBeCloseTo(4.8975 - 0.2049975, 10);
+    expect(t.exitPrice).toBeCloseTo(209.89, 10);
+    expect(t.fees).toBeCloseTo(0.10005 + 0.104945, 12);
+    expect(t.pnl).toBeCloseTo(4.895 - 0.204995, 10);
     expect(t.reason).toBe('close');
-    expect(r.metrics.feesPaid).toBeCloseTo(0.2049975, 12);
-    expect(r.finalBalance).toBeCloseTo(1_000 + 4.6925025, 10);
+    expect(r.metrics.feesPaid).toBeCloseTo(0.204995, 12);
+    expect(r.finalBalance).toBeCloseTo(1_000 + 4.690005, 10);
   });
 
   it('marks equity at the close with the fee already paid', () => {
