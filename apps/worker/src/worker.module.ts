@@ -11,6 +11,9 @@ import { BacktestsSweeper } from './backtests/backtests.sweeper';
 import { OrdersModule } from '@tb/orders';
 import { EventsModule } from '@tb/events';
 import { TradingScheduler } from './trading/trading.scheduler';
+import { BotsModule } from '@tb/bots';
+import { BotsProcessor } from './bots/bots.processor';
+import { BotsScheduler } from './bots/bots.scheduler';
 
 /** Fails boot when a job of the queue contract has no handler in this worker. */
 @Injectable()
@@ -26,8 +29,8 @@ export class WorkerModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule],
-      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper],
+      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule],
+      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler],
     };
   }
 }

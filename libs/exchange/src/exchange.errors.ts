@@ -65,6 +65,9 @@ export type InvalidOrderReason =
   | 'missing_price'
   | 'invalid_client_order_id'
   | 'duplicate_client_order_id'
+  | 'replay_symbol_busy'
+  | 'replay_paused'
+  | 'not_replayed'
   | 'rejected';
 
 /** The order can never succeed as it is (precision, minimums, parameters). Checked locally when possible. */

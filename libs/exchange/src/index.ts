@@ -8,7 +8,7 @@ export { CcxtClientRegistry, defaultCcxtClientRegistry } from './ccxt/ccxt-clien
 export { PORTABLE_CLIENT_ORDER_ID, dialectFor, type CcxtDialect } from './ccxt/ccxt.dialects';
 export { mapCcxtError } from './ccxt/ccxt-error.mapper';
 export { SecretCipher, SecretCipherError, type SecretKeyring } from './crypto/secret.cipher';
-export { PaperExchange, DEFAULT_PAPER_BALANCES, type PaperExchangeOptions } from './paper/paper.exchange';
+export { PaperExchange, DEFAULT_PAPER_BALANCES, type PaperExchangeOptions, type PaperReplayStatus, type PaperReplayStep } from './paper/paper.exchange';
 export { PaperExchangeFactory, type PaperExchangeDefaults } from './paper/paper-exchange.factory';
 export { PAPER_MARKETS } from './paper/paper-markets';
 export { CandleReplayFeed, TickerFeed, type PaperPrice, type PaperPriceFeed, type CandleSource, type CandleReplayOptions } from './paper/paper-price.feed';

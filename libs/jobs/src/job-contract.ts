@@ -7,6 +7,7 @@ import type { JobsOptions } from 'bullmq';
 export const QueueName = {
   Maintenance: 'maintenance',
   Backtests: 'backtests',
+  Bots: 'bots',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -15,6 +16,14 @@ export interface JobPayloads {
   'maintenance.prune-finished-jobs': { retentionS: number };
   /** Run a stored backtest (`backtest_runs.id`); the job id is the run id, so a run is queued at most once. */
   'backtests.run': { runId: string };
+  /**
+   * Evaluate a bot: every input it has not seen (fills, closed orders, candles, settings) in order, then send what it
+   * decided. Job id `${botId}:${trigger}` (deterministic: a candle's evaluation is queued once); the evaluation itself
+   * is idempotent, so a redelivered job finds nothing new.
+   */
+  'bots.evaluate': { botId: string; candleAvailableAt?: number };
+  /** Drive a replay bot one step through its stored candles (lockstep with the paper exchange). */
+  'bots.replay': { botId: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -39,6 +48,14 @@ export interface JobDefinition {
 export const JOBS = {
   'maintenance.prune-finished-jobs': { queue: QueueName.Maintenance, options: { ...DEFAULTS, attempts: 1 } },
   'backtests.run': { queue: QueueName.Backtests, options: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } },
+  'bots.evaluate': {
+    queue: QueueName.Bots,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 86_400 } },
+  },
+  'bots.replay': {
+    queue: QueueName.Bots,
+    options: { attempts: 20, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { age: 600, count: 1000 }, removeOnFail: { age: 7 * 86_400 } },
+  },
 } satisfies { readonly [K in JobName]: JobDefinition };
 
 export type JobsOfQueue<Q extends QueueName> = { [K in JobName]: (typeof JOBS)[K]['queue'] extends Q ? K : never }[JobName];

@@ -12,8 +12,9 @@ export class JobsProducer {
   constructor(
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Backtests) backtests: Queue,
+    @InjectQueue(QueueName.Bots) bots: Queue,
   ) {
-    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Backtests]: backtests };
+    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Backtests]: backtests, [QueueName.Bots]: bots };
     for (const q of Object.values(this.queues)) {
       // connection errors surface through the health probes; log them once per outage, never crash
       let down = false;

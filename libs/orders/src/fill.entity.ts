@@ -20,4 +20,8 @@ export class FillEntity {
   @Column('numeric', { name: 'fee_quote' }) feeQuote!: string;
   @Column('timestamptz', { name: 'executed_at' }) executedAt!: Date;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
+  /** insertion order (several fills of one candle share one execution time) */
+  @Column('bigint') seq!: string;
+  /** handed to the bot's strategy (onFill) */
+  @Column('boolean', { name: 'bot_applied' }) botApplied!: boolean;
 }

@@ -29,4 +29,11 @@ export class OrderEntity {
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;
   @Column('timestamptz', { name: 'closed_at', nullable: true }) closedAt!: Date | null;
+  /** position in the bot's sequence of exchange actions (places and cancels, in intent order) */
+  @Column('bigint', { name: 'action_seq' }) actionSeq!: string;
+  /** set when the bot asked to cancel it: the cancel's place in the same sequence */
+  @Column('bigint', { name: 'cancel_seq', nullable: true }) cancelSeq!: string | null;
+  @Column('text', { name: 'cancel_reason', nullable: true }) cancelReason!: string | null;
+  /** its closing (canceled / rejected / expired) has been handed to the bot's strategy */
+  @Column('boolean', { name: 'bot_closed_applied' }) botClosedApplied!: boolean;
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
-import { In, LessThan } from 'typeorm';
+import { In, IsNull, LessThan, Not } from 'typeorm';
 import { FillEntity } from './fill.entity';
 import { OrderEntity } from './order.entity';
 import { UNRESOLVED_STATUSES, type OrderStatus } from './order-status';
@@ -14,8 +14,32 @@ export interface OrderQuery {
   offset: number;
 }
 
-export type NewOrder = Omit<OrderEntity, 'id' | 'createdAt' | 'updatedAt' | 'closedAt' | 'filled' | 'averagePrice' | 'fee' | 'rejectReason' | 'sendAttempts' | 'exchangeOrderId' | 'status'>;
-export type NewFill = Omit<FillEntity, 'id' | 'createdAt'>;
+export type NewOrder = Omit<
+  OrderEntity,
+  | 'id'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'closedAt'
+  | 'filled'
+  | 'averagePrice'
+  | 'fee'
+  | 'rejectReason'
+  | 'sendAttempts'
+  | 'exchangeOrderId'
+  | 'status'
+  | 'actionSeq'
+  | 'cancelSeq'
+  | 'cancelReason'
+  | 'botClosedApplied'
+>;
+export type NewFill = Omit<FillEntity, 'id' | 'createdAt' | 'seq' | 'botApplied'>;
+
+/** What a bot asks of its exchange, in intent order: send a PENDING order, or cancel one. */
+export interface BotAction {
+  readonly kind: 'place' | 'cancel';
+  readonly seq: bigint;
+  readonly order: OrderEntity;
+}
 
 /** The only place that touches orders and fills. User-facing reads take the user id. */
 @Injectable()
@@ -96,6 +120,67 @@ export class OrdersRepository {
 
   findUnresolvedForUser(userId: string, accountId: string, symbol: string): Promise<OrderEntity[]> {
     return this.orders.find({ where: { userId, accountId, symbol, status: In([...UNRESOLVED_STATUSES]) }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Ask for a cancel: it takes its place in the bot's sequence of actions (idempotent). */
+  async requestCancel(id: string, reason: string): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE "orders" SET "cancel_seq" = nextval('order_action_seq'), "cancel_reason" = $2, "updated_at" = now() WHERE "id" = $1 AND "cancel_seq" IS NULL`,
+      [id, reason.slice(0, 200)],
+    );
+  }
+
+  findByIntentKey(botId: string, intentKey: string): Promise<OrderEntity | null> {
+    return this.orders.findOneBy({ botId, intentKey });
+  }
+
+  findByClientOrderId(accountId: string, clientOrderId: string): Promise<OrderEntity | null> {
+    return this.orders.findOneBy({ accountId, clientOrderId });
+  }
+
+  /** The bot's outstanding exchange actions, in sequence: unsent/unresolved PENDING orders and requested cancels. */
+  async botActions(botId: string): Promise<BotAction[]> {
+    const rows = await this.orders.find({
+      where: [
+        { botId, status: 'PENDING' },
+        { botId, status: In(['OPEN', 'PARTIALLY_FILLED']), cancelSeq: Not(IsNull()) },
+      ],
+    });
+    const out: BotAction[] = [];
+    for (const o of rows) {
+      if (o.status === 'PENDING') out.push({ kind: 'place', seq: BigInt(o.actionSeq), order: o });
+      if (o.cancelSeq !== null) out.push({ kind: 'cancel', seq: BigInt(o.cancelSeq), order: o });
+    }
+    return out.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
+  }
+
+  /** Fills of the bot's orders not yet handed to its strategy, in insertion order. */
+  unappliedBotFills(botId: string): Promise<FillEntity[]> {
+    return this.fills.find({ where: { botId, botApplied: false }, order: { seq: 'ASC' } });
+  }
+
+  /** The bot's orders that ended without filling whole (canceled / rejected / expired), not yet handed to it. */
+  unappliedBotClosures(botId: string): Promise<OrderEntity[]> {
+    return this.orders.find({ where: { botId, botClosedApplied: false, status: In(['CANCELED', 'REJECTED', 'EXPIRED']) }, order: { closedAt: 'ASC', actionSeq: 'ASC' } });
+  }
+
+  findByIds(ids: readonly string[]): Promise<OrderEntity[]> {
+    return ids.length ? this.orders.find({ where: { id: In([...ids]) } }) : Promise.resolve([]);
+  }
+
+  async markBotApplied(fillIds: readonly string[], closedOrderIds: readonly string[]): Promise<void> {
+    if (fillIds.length) await this.fills.update({ id: In([...fillIds]) }, { botApplied: true });
+    if (closedOrderIds.length) await this.orders.update({ id: In([...closedOrderIds]) }, { botClosedApplied: true });
+  }
+
+  /** Every order of a bot (newest first), for its status page. */
+  listOfBot(botId: string, statuses?: readonly string[], limit = 500): Promise<OrderEntity[]> {
+    return this.orders.find({ where: { botId, ...(statuses ? { status: In([...statuses]) as never } : {}) }, order: { actionSeq: 'DESC' }, take: limit });
+  }
+
+  /** Every fill of a bot's orders, in execution order (trades, statistics). */
+  fillsOfBot(botId: string): Promise<FillEntity[]> {
+    return this.fills.find({ where: { botId }, order: { executedAt: 'ASC', seq: 'ASC' } });
   }
 
   /** Insert fills; returns only the ones that were new (a fill already recorded is skipped, never doubled). */

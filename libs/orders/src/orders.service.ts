@@ -42,6 +42,29 @@ export interface PlaceOrderCommand {
   readonly referencePrice?: number;
 }
 
+/** A bot's intent to write as a PENDING order inside the bot's evaluation transaction. */
+export interface BotOrderCommand {
+  readonly userId: string;
+  readonly accountId: string;
+  readonly botId: string;
+  readonly intentKey: string;
+  readonly symbol: string;
+  readonly type: OrderType;
+  readonly side: OrderSide;
+  readonly positionSide: PositionSide;
+  readonly amount: number;
+  readonly price?: number;
+  readonly triggerPrice?: number;
+  readonly reduceOnly: boolean;
+  readonly tag: string;
+}
+
+/** What happened to a bot's orders that its strategy has not seen yet (fills first, then closings). */
+export interface BotOrderEvents {
+  readonly fills: ReadonlyArray<{ readonly fill: FillEntity; readonly order: OrderEntity; readonly remaining: number }>;
+  readonly closed: readonly OrderEntity[];
+}
+
 /** What the exchange said about an order, with the executions needed to record its fills. */
 interface ExchangeView {
   readonly order: ExchangeOrder | null;
@@ -130,6 +153,161 @@ export class OrdersService {
       if (order.status !== 'PENDING' || order.sendAttempts > 0) return order;
     }
     return this.send(order, port, market, prepared);
+  }
+
+  // ------------------------------------------------------------------ bots
+
+  /**
+   * Inside the caller's (bot evaluation) transaction: write a bot's intent as a PENDING order. No network: the
+   * port's markets must be loaded. An intent the exchange can never accept (precision, minimums) is not written
+   * and its reason is returned, so the strategy is told at once.
+   */
+  async writeBotOrder(port: ExchangePort, cmd: BotOrderCommand): Promise<{ order: OrderEntity | null; rejected: string | null }> {
+    const clientOrderId = clientOrderIdFromKey(cmd.intentKey);
+    let prepared: CreateOrderRequest;
+    try {
+      prepared = port.prepareOrder({
+        symbol: cmd.symbol,
+        type: cmd.type,
+        side: cmd.side,
+        amount: cmd.amount,
+        price: cmd.price,
+        triggerPrice: cmd.triggerPrice,
+        reduceOnly: cmd.reduceOnly,
+        positionSide: cmd.positionSide,
+        clientOrderId,
+      });
+    } catch (e) {
+      if (e instanceof InvalidOrderError) return { order: null, rejected: e.reason };
+      throw e;
+    }
+    const { order } = await this.orders.insertPending({
+      userId: cmd.userId,
+      accountId: cmd.accountId,
+      botId: cmd.botId,
+      intentKey: cmd.intentKey,
+      clientOrderId,
+      exchange: port.exchangeId,
+      symbol: cmd.symbol,
+      type: cmd.type,
+      side: cmd.side,
+      positionSide: cmd.positionSide,
+      amount: String(prepared.amount),
+      price: fmt(prepared.price),
+      triggerPrice: fmt(prepared.triggerPrice),
+      reduceOnly: prepared.reduceOnly ?? false,
+      tag: cmd.tag,
+    });
+    return { order, rejected: null };
+  }
+
+  /** Inside the caller's transaction: a bot asks to cancel one of its orders (by intent key). False: nothing to cancel. */
+  async requestBotCancel(botId: string, intentKey: string, reason: string): Promise<boolean> {
+    const order = await this.orders.findByIntentKey(botId, intentKey);
+    if (!order || isTerminal(order.status)) return false;
+    await this.orders.requestCancel(order.id, reason);
+    return true;
+  }
+
+  /** What the bot's strategy has not seen yet. */
+  async botEvents(botId: string): Promise<BotOrderEvents> {
+    const fills = await this.orders.unappliedBotFills(botId);
+    const closed = await this.orders.unappliedBotClosures(botId);
+    const orders = new Map((await this.orders.findByIds([...new Set(fills.map((f) => f.orderId))])).map((o) => [o.id, o]));
+    // remaining after each fill: the order's amount minus what its fills so far executed; 0 once the order is done
+    const done = new Map<string, number>();
+    const out: Array<{ fill: FillEntity; order: OrderEntity; remaining: number }> = [];
+    const all = await Promise.all([...orders.values()].map(async (o) => [o.id, await this.orders.fillsOfOrder(o.id)] as const));
+    const fillsByOrder = new Map(all);
+    for (const f of fills) {
+      const o = orders.get(f.orderId)!;
+      const list = fillsByOrder.get(o.id) ?? [];
+      const upTo = list.filter((x) => BigInt(x.seq) <= BigInt(f.seq)).reduce((sum, x) => sum + Number(x.amount), 0);
+      const isLast = BigInt(list[list.length - 1]?.seq ?? '0') === BigInt(f.seq);
+      const remaining = isLast && (o.status === 'FILLED' || isTerminal(o.status)) ? 0 : Math.max(0, Number(o.amount) - upTo);
+      done.set(o.id, upTo);
+      out.push({ fill: f, order: o, remaining });
+    }
+    return { fills: out, closed };
+  }
+
+  /** Inside the bot's evaluation transaction: these events reached its strategy. */
+  markBotEventsApplied(fillIds: readonly string[], closedOrderIds: readonly string[]): Promise<void> {
+    return this.orders.markBotApplied(fillIds, closedOrderIds);
+  }
+
+  /**
+   * Carry out a bot's outstanding exchange actions in intent order, outside any transaction: send PENDING orders,
+   * cancel what it asked to cancel. Stops at the first action whose outcome is unknown (exchange unreachable):
+   * later actions must not overtake it. Returns the number of actions carried out.
+   */
+  async dispatchBot(botId: string): Promise<number> {
+    const actions = await this.orders.botActions(botId);
+    if (actions.length === 0) return 0;
+    const { port } = await this.accounts.exchangeForAccountId(actions[0].order.accountId);
+    await port.loadMarkets();
+    let done = 0;
+    for (const a of actions) {
+      const market = this.marketOf(port, a.order.symbol);
+      const current = (await this.orders.findById(a.order.id))!;
+      if (a.kind === 'place') {
+        if (current.status !== 'PENDING') {
+          done++;
+          continue;
+        }
+        let order = current;
+        if (order.sendAttempts > 0) {
+          // an earlier send may have reached the exchange: look it up before sending again
+          order = await this.sync(order, port, market);
+          if (order.status !== 'PENDING') {
+            done++;
+            continue;
+          }
+          if (port.exchangeId !== 'paper' && Date.now() - order.updatedAt.getTime() < this.config.oms.pendingGraceMs) return done;
+        }
+        const sent = await this.send(order, port, market);
+        if (sent.status === 'PENDING') return done;
+      } else {
+        if (isTerminal(current.status)) {
+          done++;
+          continue;
+        }
+        try {
+          const ex = await port.cancelOrder({ symbol: current.symbol, clientOrderId: current.clientOrderId });
+          await this.record(current.id, { order: ex, trades: await this.tradesFor(port, current, ex) }, market);
+        } catch (e) {
+          if (e instanceof OrderNotFoundError) {
+            const synced = await this.sync(current, port, market);
+            if (!isTerminal(synced.status)) return done;
+          } else if (e instanceof ExchangeError && e.retryable) return done;
+          else throw e;
+        }
+      }
+      done++;
+    }
+    return done;
+  }
+
+  /** Record what the exchange says about these orders of an account, in the given order (replay steps). */
+  async syncByClientOrderIds(accountId: string, symbol: string, clientOrderIds: readonly string[]): Promise<void> {
+    if (clientOrderIds.length === 0) return;
+    const { port } = await this.accounts.exchangeForAccountId(accountId);
+    await port.loadMarkets();
+    const market = this.marketOf(port, symbol);
+    for (const id of clientOrderIds) {
+      const order = await this.orders.findByClientOrderId(accountId, id);
+      if (order) await this.sync(order, port, market);
+    }
+  }
+
+  /** Orders of a bot, newest first (status pages); `open` = only unresolved ones. */
+  ordersOfBot(botId: string, open = false): Promise<OrderEntity[]> {
+    return this.orders.listOfBot(botId, open ? ['PENDING', 'OPEN', 'PARTIALLY_FILLED'] : undefined);
+  }
+
+  /** Every fill of a bot's orders, in execution order. */
+  fillsOfBot(botId: string): Promise<FillEntity[]> {
+    return this.orders.fillsOfBot(botId);
   }
 
   /** Send a PENDING order (first send, or the reconciler's resend). Never called inside a transaction. */

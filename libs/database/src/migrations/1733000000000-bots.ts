@@ -82,17 +82,25 @@ export class Bots1733000000000 implements MigrationInterface {
     await q.query(`ALTER TABLE "orders" ADD COLUMN "action_seq" bigint NOT NULL DEFAULT nextval('order_action_seq')`);
     await q.query(`ALTER TABLE "orders" ADD COLUMN "cancel_seq" bigint`);
     await q.query(`ALTER TABLE "orders" ADD COLUMN "cancel_reason" text`);
+    await q.query(`ALTER TABLE "orders" ADD COLUMN "bot_closed_applied" boolean NOT NULL DEFAULT false`);
     await q.query(`CREATE INDEX "ix_orders_bot_actions" ON "orders" ("bot_id", "action_seq") WHERE "bot_id" IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX "ix_orders_bot_unapplied" ON "orders" ("bot_id") WHERE "bot_id" IS NOT NULL AND NOT "bot_closed_applied" AND "status" IN ('CANCELED', 'REJECTED', 'EXPIRED')`,
+    );
     await q.query(`ALTER TABLE "fills" ADD COLUMN "seq" bigserial`);
-    await q.query(`CREATE INDEX "ix_fills_bot_seq" ON "fills" ("bot_id", "seq") WHERE "bot_id" IS NOT NULL`);
+    await q.query(`ALTER TABLE "fills" ADD COLUMN "bot_applied" boolean NOT NULL DEFAULT false`);
+    await q.query(`CREATE INDEX "ix_fills_bot_unapplied" ON "fills" ("bot_id", "seq") WHERE "bot_id" IS NOT NULL AND NOT "bot_applied"`);
     await q.query(`ALTER TABLE "paper_feed_progress" ADD COLUMN "replay" jsonb`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "paper_feed_progress" DROP COLUMN "replay"`);
-    await q.query(`DROP INDEX "ix_fills_bot_seq"`);
+    await q.query(`DROP INDEX "ix_fills_bot_unapplied"`);
+    await q.query(`ALTER TABLE "fills" DROP COLUMN "bot_applied"`);
     await q.query(`ALTER TABLE "fills" DROP COLUMN "seq"`);
+    await q.query(`DROP INDEX "ix_orders_bot_unapplied"`);
     await q.query(`DROP INDEX "ix_orders_bot_actions"`);
+    await q.query(`ALTER TABLE "orders" DROP COLUMN "bot_closed_applied"`);
     await q.query(`ALTER TABLE "orders" DROP COLUMN "cancel_reason"`);
     await q.query(`ALTER TABLE "orders" DROP COLUMN "cancel_seq"`);
     await q.query(`ALTER TABLE "orders" DROP COLUMN "action_seq"`);

@@ -1,3 +1,4 @@
+import type { EngineSnapshot } from '@tb/matching';
 import type { DataSource } from 'typeorm';
 import { Propagation, type TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
 import type { OrderSide, OrderType, PositionSide } from '@tb/strategies';
@@ -84,6 +85,21 @@ export interface PaperProgress {
   /** open time of the last bar consumed (replay) or time of the last tick; -1 = nothing consumed yet */
   readonly time: number;
   readonly price: number | null;
+  /** a symbol driven bar by bar by the bot runtime (replay): its engine, exactly as it stands */
+  readonly replay?: PaperReplayState | null;
+}
+
+/** A replayed symbol: the engine's leverage, bar length and JSON snapshot (see MatchingEngine.snapshot). */
+export interface PaperReplayState {
+  readonly leverage: number;
+  readonly barMs: number;
+  /** the bar being walked or last walked (open time); -1 before the first */
+  readonly barTime: number;
+  /** true once the last bar's walk has completed */
+  readonly barDone: boolean;
+  readonly engine: EngineSnapshot | null;
+  /** the account's orders the last step touched, in engine order (re-synced by the runtime after a crash) */
+  readonly touched?: readonly string[];
 }
 
 export interface PaperAccountState {
@@ -208,7 +224,7 @@ export class PaperExchangeRepository {
         [accountId],
       ),
       r.query(`SELECT ${ORDER_COLUMNS} FROM "paper_orders" WHERE "account_id" = $1 AND "status" = 'open' ORDER BY "id"`, [accountId]),
-      r.query(`SELECT "symbol", "last_time"::text AS last_time, "last_price"::text AS last_price FROM "paper_feed_progress" WHERE "account_id" = $1`, [accountId]),
+      r.query(`SELECT "symbol", "last_time"::text AS last_time, "last_price"::text AS last_price, "replay" FROM "paper_feed_progress" WHERE "account_id" = $1`, [accountId]),
     ])) as Row[][];
     return {
       balances: new Map(balances.map((b) => [String(b.currency), units(b.total)])),
@@ -220,7 +236,12 @@ export class PaperExchangeRepository {
         margin: units(p.margin),
       })),
       openOrders: orders.map(toOrder),
-      progress: new Map(progress.map((p) => [String(p.symbol), { time: Number(p.last_time), price: p.last_price === null ? null : Number(p.last_price) }])),
+      progress: new Map(
+        progress.map((p) => [
+          String(p.symbol),
+          { time: Number(p.last_time), price: p.last_price === null ? null : Number(p.last_price), replay: (p.replay as PaperReplayState | null) ?? null },
+        ]),
+      ),
     };
   }
 
@@ -321,6 +342,15 @@ export class PaperExchangeRepository {
         }
       }
       for (const [symbol, p] of c.progress) {
+        if (p.replay !== undefined) {
+          await q.query(
+            `INSERT INTO "paper_feed_progress" ("account_id", "symbol", "last_time", "last_price", "replay") VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT ("account_id", "symbol") DO UPDATE SET "last_time" = EXCLUDED."last_time",
+               "last_price" = COALESCE(EXCLUDED."last_price", "paper_feed_progress"."last_price"), "replay" = EXCLUDED."replay"`,
+            [accountId, symbol, p.time, p.price === null ? null : String(p.price), p.replay === null ? null : JSON.stringify(p.replay)],
+          );
+          continue;
+        }
         await q.query(
           `INSERT INTO "paper_feed_progress" ("account_id", "symbol", "last_time", "last_price") VALUES ($1, $2, $3, $4)
            ON CONFLICT ("account_id", "symbol") DO UPDATE SET "last_time" = EXCLUDED."last_time", "last_price" = COALESCE(EXCLUDED."last_price", "paper_feed_progress"."last_price")`,

@@ -148,10 +148,10 @@ describe('PaperExchange: resting limit orders', () => {
     expect(buy.average).toBe(60_000);
     await ex.createOrder({ symbol: SPOT, type: 'limit', side: 'sell', amount: 0.01, price: 60_500, clientOrderId: 'tk-lim' });
     ticker = { ...ticker, last: 60_500, timestamp: T0 + 1000 }; // reaches, does not cross
-    expect(await ex.poll(SPOT)).toEqual([]);
+    expect(await ex.advance(SPOT)).toEqual([]);
     ticker = { ...ticker, last: 60_600, timestamp: T0 + 2000 };
-    expect(await ex.poll(SPOT)).toEqual([expect.objectContaining({ clientOrderId: 'tk-lim', price: 60_500, takerOrMaker: 'maker', timestamp: T0 + 2000 })]);
-    expect(await ex.poll(SPOT)).toEqual([]); // same tick again: nothing new
+    expect(await ex.advance(SPOT)).toEqual([expect.objectContaining({ clientOrderId: 'tk-lim', price: 60_500, takerOrMaker: 'maker', timestamp: T0 + 2000 })]);
+    expect(await ex.advance(SPOT)).toEqual([]); // same tick again: nothing new
     // 10000 − 600 − 0.6 + 605 − 0.605 = 10003.795
     expect((await ex.fetchBalance()).assets.USDT.total).toBe(10_003.795);
   });

@@ -28,6 +28,7 @@ import {
   type PaperExchangeRepository,
   type PaperOrderRow,
   type PaperProgress,
+  type PaperReplayState,
   type PaperTradeRow,
 } from './paper-exchange.repository';
 import { PAPER_MARKETS } from './paper-markets';
@@ -85,6 +86,21 @@ interface CatchUp {
   readonly last: PaperPrice | null;
   readonly trades: PaperTradeRow[];
 }
+
+/** Where a replayed symbol stands (see PaperExchange.startReplay). */
+export interface PaperReplayStatus {
+  /** open time of the bar being walked or last walked; -1 before the first */
+  readonly barTime: number;
+  /** the bar's walk stopped at a fill / closed order and waits for `resumeBar` */
+  readonly paused: boolean;
+  /** the time orders placed now are stamped with: the paused point's bar time, or the last bar's close */
+  readonly now: number;
+  /** the account's orders the last step touched (filled / closed), in the order the engine touched them */
+  readonly touched: readonly string[];
+}
+
+/** What one replay step did. */
+export type PaperReplayStep = PaperReplayStatus;
 
 /**
  * ExchangePort for paper trading (DESIGN §5): the one MatchingEngine (also the backtester's) run over a price
@@ -228,6 +244,8 @@ export class PaperExchange extends ExchangePort {
         return this.toExchangeOrder(existing, []);
       }
       const book = await this.book();
+      const replay = book.progress.get(order.symbol)?.replay;
+      if (replay) return this.createReplayOrder(book, order, replay);
       const { last } = await this.catchUp(book, order.symbol);
       const sb = this.symbolBook(book, order.symbol);
       const m = sb.market;
@@ -306,6 +324,15 @@ export class PaperExchange extends ExchangePort {
       }
       if (existing.status !== 'open') return this.toExchangeOrder(existing, []);
       const book = await this.book();
+      const replay = book.progress.get(req.symbol)?.replay;
+      if (replay) {
+        if (book.open.has(req.clientOrderId)) {
+          const sb = this.symbolBook(book, req.symbol);
+          const now = replayNow(sb.engine, replay);
+          await this.commitReplay(book, sb, req.symbol, replay, sb.engine.cancel(req.clientOrderId, now, 'canceled'), now);
+        }
+        return this.toExchangeOrder((await this.repo.findOrder(this.accountId, req.clientOrderId))!, []);
+      }
       const { last } = await this.catchUp(book, req.symbol); // it may have filled meanwhile
       if (book.open.has(req.clientOrderId)) {
         const sb = this.symbolBook(book, req.symbol);
@@ -359,9 +386,139 @@ export class PaperExchange extends ExchangePort {
     });
   }
 
-  /** Alias of advance for live feeds. */
-  poll(symbol: string): Promise<ExchangeTrade[]> {
-    return this.advance(symbol);
+  // ------------------------------------------------------------------ replay
+
+  /**
+   * Replay ("forward-test on history through the live pipeline", docs/adr/0010-bot-runtime.md): from now on this
+   * account follows `symbol` bar by bar, driven by `replayBar` / `resumeBar`, with one matching engine whose wallet
+   * is the account's quote balance, at `leverage`, PAUSING at every fill or closed order until the caller has
+   * reacted (orders placed meanwhile act from that point of the bar, as in the backtester). Orders are handed to the
+   * engine as they are (its margin and reduce-only rules decide, like a backtest), market orders fill at the next
+   * price the walk reaches. The engine is persisted as a JSON snapshot with every change, so a restart continues
+   * exactly — also in the middle of a bar. Idempotent; refused when the symbol already trades live on the account.
+   */
+  async startReplay(symbol: string, options: { readonly leverage: number; readonly barMs: number }): Promise<PaperReplayStatus> {
+    const m = this.market(symbol);
+    if (!(options.leverage >= 1) || !(options.barMs > 0)) throw new RangeError('startReplay: leverage >= 1 and barMs > 0 required');
+    return this.exclusive(async () => {
+      const book = await this.book();
+      const current = book.progress.get(symbol);
+      if (current?.replay) return replayStatus(this.symbolBook(book, symbol).engine, current.replay);
+      const busy = [...book.open.values()].some((o) => o.symbol === symbol) || book.positions.has(positionKey(symbol, 'long')) || book.positions.has(positionKey(symbol, 'short'));
+      if (busy || (m.type === 'spot' && (book.balances.get(m.base) ?? 0n) > 0n)) {
+        throw new InvalidOrderError(`paper: ${symbol} already trades live on this account; replay needs a symbol of its own`, 'replay_symbol_busy', { exchangeId: 'paper', symbol });
+      }
+      book.symbols.delete(symbol);
+      const replay: PaperReplayState = { leverage: m.type === 'perp' ? options.leverage : 1, barMs: options.barMs, barTime: -1, barDone: true, engine: null };
+      book.progress.set(symbol, { time: -1, price: null, replay });
+      const sb = this.symbolBook(book, symbol);
+      await this.commitReplay(book, sb, symbol, replay, [], 0);
+      return replayStatus(sb.engine, book.progress.get(symbol)!.replay!);
+    });
+  }
+
+  /** Where a replayed symbol stands (null when the symbol is not replayed on this account). */
+  async replayStatus(symbol: string): Promise<PaperReplayStatus | null> {
+    this.market(symbol);
+    return this.exclusive(async () => {
+      const book = await this.book();
+      const replay = book.progress.get(symbol)?.replay;
+      return replay ? replayStatus(this.symbolBook(book, symbol).engine, replay) : null;
+    });
+  }
+
+  /** Walk the next replayed bar (no-op for a bar at or before the last one). Refused while a walk is paused. */
+  async replayBar(symbol: string, bar: Candle): Promise<PaperReplayStep> {
+    this.market(symbol);
+    return this.exclusive(async () => {
+      const book = await this.book();
+      const replay = this.requireReplay(book, symbol);
+      const sb = this.symbolBook(book, symbol);
+      if (bar.time <= replay.barTime) return replayStatus(sb.engine, replay);
+      if (sb.engine.paused) throw new InvalidOrderError(`paper: the walk of bar ${replay.barTime} is paused; resume it first`, 'replay_paused', { exchangeId: 'paper', symbol });
+      const events = sb.engine.processBar(bar.time, bar.open, bar.high, bar.low, bar.close);
+      return this.commitReplay(book, sb, symbol, { ...replay, barTime: bar.time }, events, bar.time, bar.close);
+    });
+  }
+
+  /** Continue a paused bar walk (no-op when none is paused). */
+  async resumeBar(symbol: string): Promise<PaperReplayStep> {
+    this.market(symbol);
+    return this.exclusive(async () => {
+      const book = await this.book();
+      const replay = this.requireReplay(book, symbol);
+      const sb = this.symbolBook(book, symbol);
+      if (!sb.engine.paused) return replayStatus(sb.engine, replay);
+      const cursor = sb.engine.walkCursor()!;
+      return this.commitReplay(book, sb, symbol, replay, sb.engine.resume(), cursor.time, cursor.close);
+    });
+  }
+
+  private requireReplay(book: Book, symbol: string): PaperReplayState {
+    const replay = book.progress.get(symbol)?.replay;
+    if (!replay) throw new InvalidOrderError(`paper: ${symbol} is not replayed on this account`, 'not_replayed', { exchangeId: 'paper', symbol });
+    return replay;
+  }
+
+  /** Book the events of a replayed symbol and persist them with the engine's snapshot, in one transaction. */
+  private async commitReplay(
+    book: Book,
+    sb: SymbolBook,
+    symbol: string,
+    replay: PaperReplayState,
+    events: readonly EngineEvent[],
+    time: number,
+    barClose?: number,
+    newOrder?: PaperOrderRow,
+  ): Promise<PaperReplayStep> {
+    const change = emptyChangeSet(time);
+    if (newOrder) {
+      change.newOrder = newOrder;
+      book.open.set(newOrder.clientOrderId, newOrder);
+    }
+    const touched: string[] = [];
+    for (const e of events) {
+      const key = e.type === 'fill' ? e.fill.key : e.type === 'closed' ? e.event.key : null;
+      if (key !== null && book.open.has(key) && !touched.includes(key)) touched.push(key);
+    }
+    this.applyEvents(book, sb, events, change);
+    const cursor = sb.engine.walkCursor();
+    const next: PaperReplayState = { ...replay, barDone: cursor === null, engine: sb.engine.snapshot(), touched };
+    const prior = book.progress.get(symbol);
+    const price = cursor ? cursor.cur : (barClose ?? prior?.price ?? null);
+    const p: PaperProgress = { time: replay.barTime, price, replay: next };
+    book.progress.set(symbol, p);
+    change.progress.set(symbol, p);
+    try {
+      await this.repo.commit(this.accountId, change);
+    } catch (e) {
+      this.state = null; // rebuild from the database (the snapshot there is the truth)
+      throw e;
+    }
+    return replayStatus(sb.engine, next);
+  }
+
+  /** createOrder on a replayed symbol: straight to the engine, at the walk's point in time. */
+  private async createReplayOrder(book: Book, order: CreateOrderRequest, replay: PaperReplayState): Promise<ExchangeOrder> {
+    const sb = this.symbolBook(book, order.symbol);
+    const m = sb.market;
+    const positionSide = resolvePositionSide(m, order);
+    const now = replayNow(sb.engine, replay);
+    const row = newOrderRow(order, m.symbol, positionSide, now);
+    const submitted = sb.engine.apply(intentOf(order, positionSide), now);
+    const rejected = submitted.find((e) => e.type === 'closed' && e.event.key === order.clientOrderId && e.event.status === 'rejected');
+    if (rejected && rejected.type === 'closed') {
+      throw new InvalidOrderError(`paper: order rejected (${rejected.event.reason ?? 'rejected'})`, 'rejected', {
+        exchangeId: 'paper',
+        symbol: m.symbol,
+        clientOrderId: order.clientOrderId,
+        engineReason: rejected.event.reason,
+      });
+    }
+    await this.commitReplay(book, sb, order.symbol, replay, submitted, now, undefined, row);
+    const saved = await this.repo.findOrder(this.accountId, order.clientOrderId);
+    if (!saved) throw new ExchangeUnavailableError(`paper: order ${order.clientOrderId} vanished after commit`, { exchangeId: 'paper', symbol: m.symbol });
+    return this.toExchangeOrder(saved, await this.repo.listOrderTrades(this.accountId, saved.id));
   }
 
   async fetchOHLCV(symbol: string, timeframe: Timeframe, since?: number, limit?: number): Promise<Candle[]> {
@@ -422,6 +579,25 @@ export class PaperExchange extends ExchangePort {
     const market = this.market(symbol);
     const feeMaker = this.fees?.maker ?? market.makerFee ?? 0;
     const feeTaker = this.fees?.taker ?? market.takerFee ?? 0;
+    const replay = book.progress.get(symbol)?.replay;
+    if (replay) {
+      // a replayed symbol: the engine holds the account's quote as its wallet, and continues from its snapshot
+      const quote = market.settle ?? market.quote;
+      const config = {
+        market,
+        initialBalance: Math.max(0, unitsToNumber(book.balances.get(quote) ?? 0n)),
+        feeMaker,
+        feeTaker,
+        slippage: this.slippage,
+        limitFill: this.limitFill,
+        leverage: replay.leverage,
+      };
+      const engine = replay.engine ? MatchingEngine.restore(config, replay.engine) : new MatchingEngine(config);
+      engine.pauseOnEvents(true);
+      const rsb: SymbolBook = { market, engine, feeMaker, feeTaker };
+      book.symbols.set(symbol, rsb);
+      return rsb;
+    }
     const engine = new MatchingEngine({
       market,
       initialBalance: ENGINE_WALLET,
@@ -503,6 +679,7 @@ export class PaperExchange extends ExchangePort {
       throw e;
     }
     const progress = book.progress.get(symbol);
+    if (progress?.replay) return { last: progress.price !== null ? { time: progress.time, price: progress.price } : null, trades }; // driven by replayBar
     const latest = await this.feed.latest(symbol);
     const change = emptyChangeSet(latest?.time ?? this.clock());
     try {
@@ -695,6 +872,54 @@ export class PaperExchange extends ExchangePort {
       lastUpdateTimestamp: r.updatedAt,
     };
   }
+}
+
+function replayNow(engine: MatchingEngine, r: PaperReplayState): number {
+  const c = engine.walkCursor();
+  if (c) return c.time;
+  return r.barTime >= 0 ? r.barTime + r.barMs : 0;
+}
+
+function replayStatus(engine: MatchingEngine, r: PaperReplayState): PaperReplayStatus {
+  return { barTime: r.barTime, paused: engine.paused, now: replayNow(engine, r), touched: r.touched ?? [] };
+}
+
+function newOrderRow(order: CreateOrderRequest, symbol: string, positionSide: PositionSide, now: number): PaperOrderRow {
+  return {
+    id: '',
+    clientOrderId: order.clientOrderId,
+    symbol,
+    type: order.type,
+    side: order.side,
+    positionSide,
+    amount: toUnits(order.amount),
+    price: order.price !== undefined ? toUnits(order.price) : null,
+    triggerPrice: order.triggerPrice !== undefined ? toUnits(order.triggerPrice) : null,
+    reduceOnly: order.reduceOnly ?? false,
+    status: 'open',
+    filled: 0n,
+    cost: 0n,
+    fee: 0n,
+    feeCurrency: null,
+    reason: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function intentOf(order: CreateOrderRequest, positionSide: PositionSide): OrderIntent {
+  return {
+    action: 'place',
+    key: order.clientOrderId,
+    type: order.type,
+    side: order.side,
+    positionSide,
+    amount: order.amount,
+    ...(order.price !== undefined ? { price: order.price } : {}),
+    ...(order.triggerPrice !== undefined ? { triggerPrice: order.triggerPrice } : {}),
+    reduceOnly: order.reduceOnly ?? false,
+    tag: 'paper',
+  };
 }
 
 function resolvePositionSide(m: ExchangeMarket, o: CreateOrderRequest): PositionSide {

@@ -1,0 +1,51 @@
+import { OnModuleInit } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { BotEvaluator, ReplayBusyError, ReplayDriver } from '@tb/bots';
+import { ContractWorker, JobHandlers, JobsProducer, QueueName } from '@tb/jobs';
+import { AppConfig } from '@tb/config';
+
+/**
+ * The bot runtime's jobs. Lock and stall settings as for backtests: a SIGKILLed worker's job is re-delivered within
+ * seconds, and every step is idempotent (journal unique per input, orders unique per intent key, paper snapshot).
+ */
+export const BOTS_WORKER_OPTIONS = { lockDuration: 6_000, lockRenewTime: 1_500, stalledInterval: 2_000, maxStalledCount: 50, concurrency: 4 } as const;
+
+/** Orders decided on a candle that closed longer ago than this are not sent after downtime (journaled as expired). */
+export const DEFAULT_MAX_CANDLE_AGE_MS = 5 * 60_000;
+
+@Processor(QueueName.Bots, BOTS_WORKER_OPTIONS)
+export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> implements OnModuleInit {
+  protected readonly queueName = QueueName.Bots;
+  protected readonly handlers: JobHandlers<typeof QueueName.Bots> = {
+    'bots.evaluate': (p) => this.evaluator.evaluate(p.botId, { now: Date.now(), maxCandleAgeMs: DEFAULT_MAX_CANDLE_AGE_MS }),
+    'bots.replay': (p) => this.replay(p.botId),
+  };
+
+  constructor(
+    private readonly evaluator: BotEvaluator,
+    private readonly driver: ReplayDriver,
+    private readonly jobs: JobsProducer,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.registerHandlers();
+  }
+
+  private async replay(botId: string): Promise<unknown> {
+    let outcome;
+    try {
+      outcome = await this.driver.step(botId);
+    } catch (e) {
+      if (e instanceof ReplayBusyError) return { busy: true }; // the process holding the lease goes on
+      throw e;
+    }
+    if (outcome.kind === 'more') {
+      // the next chunk: unique per progress, so a redelivered job never forks a second chain
+      await this.jobs.enqueue('bots.replay', { botId }, { jobId: `${botId}:replay:${outcome.barTime}:${outcome.decisions}`, delay: outcome.delayMs });
+    }
+    return outcome;
+  }
+}

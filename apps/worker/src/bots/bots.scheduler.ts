@@ -1,0 +1,48 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { BotsRepository } from '@tb/bots';
+import { JobsProducer } from '@tb/jobs';
+
+/**
+ * Keeps the replay bots moving: at worker start and every few seconds, every running replay bot gets a
+ * `bots.replay` job (a no-op when its chain is alive: the driver's lease makes a second driver back off).
+ * Recovers chains whose jobs were lost (e.g. every worker down longer than the job retention).
+ */
+@Injectable()
+export class BotsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BotsScheduler.name);
+  private running = false;
+  private stopping = false;
+
+  constructor(
+    private readonly bots: BotsRepository,
+    private readonly jobs: JobsProducer,
+    private readonly schedules: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.kick();
+    this.schedules.addInterval('bots-replay-kick', setInterval(() => void this.kick(), 5_000));
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+    if (this.schedules.doesExist('interval', 'bots-replay-kick')) this.schedules.deleteInterval('bots-replay-kick');
+  }
+
+  private async kick(): Promise<void> {
+    if (this.running || this.stopping) return;
+    this.running = true;
+    try {
+      const bucket = Math.floor(Date.now() / 5_000);
+      for (const b of await this.bots.listFed('replay')) {
+        if (b.status !== 'running') continue;
+        await this.jobs.enqueue('bots.replay', { botId: b.id }, { jobId: `${b.id}:replay:kick:${bucket}` });
+      }
+    } catch (e) {
+      this.logger.warn({ msg: 'replay kick failed', error: (e as Error).message });
+    } finally {
+      this.running = false;
+    }
+  }
+}

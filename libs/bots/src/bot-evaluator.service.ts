@@ -1,0 +1,205 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { Transactional } from '@tb/database';
+import { ExchangeAccountsService } from '@tb/accounts';
+import type { ExchangePort } from '@tb/exchange';
+import { OrdersService, type BotOrderEvents } from '@tb/orders';
+import { timeframeMs, type Candle, type Fill, type Intent, type OrderClosedEvent } from '@tb/strategies';
+import type { BotEntity } from './bot.entity';
+import { botStrategy } from './bot-strategies';
+import { applyInput, inputKey, stateHash, type JournalInput } from './bot-journal';
+import { BotsRepository } from './bots.repository';
+import { BotMetrics } from './bot.metrics';
+
+/** Candle inputs stored in the inbox. */
+export interface CandleInputPayload {
+  readonly candle: Candle;
+  /** set for warm-up candles: their decisions are journaled, their orders expire */
+  readonly warmup?: boolean;
+}
+
+export interface EvaluationOptions {
+  /** the bot's clock: live = wall time, replay = the replay's point in time */
+  readonly now: number;
+  /** orders decided on a candle that closed longer ago than this are not sent (live catch-up) */
+  readonly maxCandleAgeMs: number;
+}
+
+export interface EvaluationResult {
+  readonly decisions: number;
+  readonly orders: number;
+  readonly cancels: number;
+  readonly skipped: boolean;
+}
+
+const MAX_CHAIN = 10_000;
+
+/**
+ * One evaluation of one bot (docs/adr/0010-bot-runtime.md): every input the strategy has not seen — fills and
+ * closings of its orders (from the OMS, exactly once each), then the inbox (candles, settings changes) in order —
+ * goes through the pure strategy; the new state (version-checked), one journal entry per input and the resulting
+ * PENDING orders / cancel requests are committed in ONE transaction. Orders are sent after commit, outside any
+ * transaction, by `OrdersService.dispatchBot`. A crash before commit re-runs the same inputs from the same state
+ * (same intent keys, so the same clientOrderIds); after commit, what is PENDING is sent by the next dispatch or the
+ * reconciler. The bot row is locked for the transaction: two workers never evaluate the same input twice.
+ */
+@Injectable()
+export class BotEvaluator {
+  private readonly logger = new Logger(BotEvaluator.name);
+
+  constructor(
+    private readonly bots: BotsRepository,
+    private readonly orders: OrdersService,
+    private readonly accounts: ExchangeAccountsService,
+    private readonly metrics: BotMetrics,
+  ) {}
+
+  /** Evaluate what is pending, then send what it decided. */
+  async evaluate(botId: string, options: EvaluationOptions): Promise<EvaluationResult> {
+    const bot = await this.bots.findById(botId);
+    if (!bot) return { decisions: 0, orders: 0, cancels: 0, skipped: true };
+    const { port } = await this.accounts.exchangeForAccountId(bot.accountId);
+    await port.loadMarkets(); // network (cached): never inside the transaction
+    const started = performance.now();
+    const result = await this.evaluateInTransaction(botId, port, options);
+    if (result.decisions > 0) this.metrics.decided(bot.strategy, result.decisions, performance.now() - started);
+    if (result.orders > 0 || result.cancels > 0) await this.orders.dispatchBot(botId);
+    return result;
+  }
+
+  @Transactional()
+  async evaluateInTransaction(botId: string, port: ExchangePort, options: EvaluationOptions): Promise<EvaluationResult> {
+    const bot = await this.bots.lock(botId);
+    if (!bot) return { decisions: 0, orders: 0, cancels: 0, skipped: true };
+    const strategy = botStrategy(bot.strategy);
+    const run = new Run(bot, options, port);
+    let state: unknown = bot.state;
+    let seq = Number(bot.decisions);
+    const journal = async (input: JournalInput, fromKey?: string): Promise<void> => {
+      const r = applyInput(strategy, state, input, bot.market);
+      state = r.state;
+      seq++;
+      const expire = input.kind === 'candle' ? input.expire : null;
+      const expired: string[] = [];
+      await this.bots.insertDecision({
+        botId,
+        seq,
+        inputKey: fromKey ?? inputKey(input),
+        input,
+        intents: r.intents,
+        expired: expire ? r.intents.filter((i) => i.action === 'place').map((i) => i.key) : expired,
+        stateHash: stateHash(state),
+      });
+      run.decisions++;
+      await this.carryOut(run, r.intents, expire, journal);
+    };
+
+    if (seq === 0) {
+      // the journal starts with the initial state, so that `tb bots replay` rebuilds the bot from scratch
+      const settings = strategy.parseSettings(bot.settings);
+      await journal({ kind: 'init', botId: bot.id, settings, market: bot.market, timeframe: bot.timeframe });
+    }
+
+    const events: BotOrderEvents = await this.orders.botEvents(botId);
+    for (const { fill, order, remaining } of events.fills) {
+      const f: Fill = {
+        key: order.intentKey,
+        side: order.side,
+        positionSide: order.positionSide,
+        amount: Number(fill.amount),
+        price: Number(fill.price),
+        fee: Number(fill.feeQuote),
+        time: fill.executedAt.getTime(),
+        tag: order.tag,
+        remaining,
+      };
+      await journal({ kind: 'fill', fill: f }, `fill:${fill.id}`);
+    }
+    for (const o of events.closed) {
+      const status = o.status === 'CANCELED' ? 'canceled' : o.status === 'REJECTED' ? 'rejected' : 'expired';
+      const ev: OrderClosedEvent = { key: o.intentKey, status, ...(o.rejectReason ? { reason: o.rejectReason } : {}), time: options.now };
+      await journal({ kind: 'closed', event: ev }, `closed:${o.id}`);
+    }
+    await this.orders.markBotEventsApplied(
+      events.fills.map((x) => x.fill.id),
+      events.closed.map((o) => o.id),
+    );
+
+    let inputSeq = bot.inputSeq;
+    let lastCandle = bot.lastCandleTime === null ? null : Number(bot.lastCandleTime);
+    const tf = timeframeMs(bot.timeframe);
+    for (const input of await this.bots.pendingInputs(botId, bot.inputSeq)) {
+      inputSeq = input.seq;
+      if (input.kind === 'candle') {
+        const p = input.payload as CandleInputPayload;
+        if (lastCandle !== null && p.candle.time <= lastCandle) continue; // already decided (duplicate delivery)
+        if (bot.status !== 'running' && bot.status !== 'paused') continue;
+        const stale = options.now - (p.candle.time + tf) > options.maxCandleAgeMs;
+        const expire = p.warmup ? 'warmup' : bot.status === 'paused' ? 'paused' : stale ? 'stale' : null;
+        if (expire === 'stale') this.logger.warn({ msg: 'stale candle: its orders are not sent', botId, candleTime: p.candle.time });
+        await journal({ kind: 'candle', candle: p.candle, expire });
+        lastCandle = p.candle.time;
+      } else if (input.kind === 'settings') {
+        const settings = strategy.parseSettings((input.payload as { settings: unknown }).settings);
+        await journal({ kind: 'settings', settings }, `settings:${input.seq}`);
+      }
+    }
+
+    if (run.decisions === 0) return { decisions: 0, orders: 0, cancels: 0, skipped: false };
+    const ok = await this.bots.saveEvaluation(botId, bot.version, { state, inputSeq, decisions: seq, lastCandleTime: lastCandle, guard: bot.guard });
+    if (!ok) throw new Error(`bot ${botId} changed during its evaluation (version ${bot.version})`); // rolls back; retried
+    return { decisions: run.decisions, orders: run.orders, cancels: run.cancels, skipped: false };
+  }
+
+  /** Turn intents into PENDING orders / cancel requests (or expire them), in order. */
+  private async carryOut(
+    run: Run,
+    intents: readonly Intent[],
+    expire: string | null,
+    journal: (input: JournalInput, key?: string) => Promise<void>,
+  ): Promise<void> {
+    for (const it of intents) {
+      if (it.action === 'cancel') {
+        if (await this.orders.requestBotCancel(run.bot.id, it.key, it.reason)) run.cancels++;
+        continue;
+      }
+      if (expire) {
+        // never sent: the strategy learns it at once, so its state matches the exchange
+        await journal({ kind: 'closed', event: { key: it.key, status: 'expired', reason: expire, time: run.options.now } }, `expired:${it.key}`);
+        continue;
+      }
+      if (++run.chain > MAX_CHAIN) throw new Error(`bot ${run.bot.id}: more than ${MAX_CHAIN} intents in one evaluation`);
+      const { order, rejected } = await this.orders.writeBotOrder(run.port, {
+        userId: run.bot.userId,
+        accountId: run.bot.accountId,
+        botId: run.bot.id,
+        intentKey: it.key,
+        symbol: run.bot.symbol,
+        type: it.type,
+        side: it.side,
+        positionSide: it.positionSide,
+        amount: it.amount,
+        price: it.price,
+        triggerPrice: it.triggerPrice,
+        reduceOnly: it.reduceOnly,
+        tag: it.tag,
+      });
+      if (rejected !== null) {
+        await journal({ kind: 'closed', event: { key: it.key, status: 'rejected', reason: rejected, time: run.options.now } }, `rejected:${it.key}`);
+        continue;
+      }
+      if (order) run.orders++;
+    }
+  }
+}
+
+class Run {
+  decisions = 0;
+  orders = 0;
+  cancels = 0;
+  chain = 0;
+  constructor(
+    readonly bot: BotEntity,
+    readonly options: EvaluationOptions,
+    readonly port: ExchangePort,
+  ) {}
+}

@@ -1,0 +1,57 @@
+import type { FillEvent } from '@tb/matching';
+import { TradeTracker, type TradeRecord } from '@tb/backtest';
+import type { OrderSide, PositionSide } from '@tb/strategies';
+
+/** One execution of a bot's order, as recorded by the OMS (decimal strings parsed once). */
+export interface BotFillView {
+  readonly key: string;
+  readonly tag: string;
+  readonly side: OrderSide;
+  readonly positionSide: PositionSide;
+  readonly amount: number;
+  readonly price: number;
+  readonly fee: number;
+  readonly time: number;
+  readonly orderType: 'market' | 'limit' | 'stop_market';
+  readonly maker: boolean;
+  readonly reduceOnly: boolean;
+}
+
+/**
+ * A bot's closed trades from its fills, folded by the backtester's own TradeTracker (so they have exactly the fields
+ * of a backtest's result.json trades). Average entry per side is tracked the way the matching engine does it.
+ */
+export function botTrades(fills: readonly BotFillView[]): { trades: TradeRecord[]; open: Record<PositionSide, { qty: number; avg: number }> } {
+  const tracker = new TradeTracker();
+  const pos: Record<PositionSide, { qty: number; avg: number }> = { long: { qty: 0, avg: 0 }, short: { qty: 0, avg: 0 } };
+  for (const f of fills) {
+    const p = pos[f.positionSide];
+    const increase = f.positionSide === 'long' ? f.side === 'buy' : f.side === 'sell';
+    let realized = 0;
+    if (increase) {
+      const q = p.qty + f.amount;
+      p.avg = p.qty > 0 ? (p.avg * p.qty + f.price * f.amount) / q : f.price;
+      p.qty = q;
+    } else {
+      realized = (f.price - p.avg) * f.amount * (f.positionSide === 'long' ? 1 : -1);
+      p.qty -= f.amount;
+      if (p.qty <= 1e-12) {
+        p.qty = 0;
+        p.avg = 0;
+      }
+    }
+    const e: FillEvent = {
+      type: 'fill',
+      fill: { key: f.key, side: f.side, positionSide: f.positionSide, amount: f.amount, price: f.price, fee: f.fee, time: f.time, tag: f.tag, remaining: 0 },
+      orderType: f.orderType,
+      liquidity: f.maker ? 'maker' : 'taker',
+      reduceOnly: f.reduceOnly,
+      increase,
+      realizedPnl: realized,
+      positionQty: p.qty,
+      positionAvgPrice: p.avg,
+    };
+    tracker.onFill(e);
+  }
+  return { trades: tracker.trades, open: pos };
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventsModule } from '@tb/events';
+import { MarketModule } from '@tb/market';
+import { OrdersModule } from '@tb/orders';
+import { BotDecisionEntity, BotEntity, BotEquityEntity, BotInputEntity } from './bot.entity';
+import { BotEvaluator } from './bot-evaluator.service';
+import { BotMetrics } from './bot.metrics';
+import { BotsRepository } from './bots.repository';
+import { BotsService } from './bots.service';
+import { ReplayDriver } from './replay.driver';
+
+/** The bot runtime without HTTP: lifecycle, evaluation, replay (the worker and the CLI load this; the APIs add their controllers). */
+@Module({
+  imports: [TypeOrmModule.forFeature([BotEntity, BotInputEntity, BotDecisionEntity, BotEquityEntity]), OrdersModule, EventsModule, MarketModule],
+  providers: [BotsRepository, BotsService, BotEvaluator, ReplayDriver, BotMetrics],
+  exports: [BotsService, BotEvaluator, ReplayDriver, BotsRepository],
+})
+export class BotsModule {}
