@@ -5,6 +5,7 @@ export * from './engine/trade.tracker';
 export * from './engine/sma-cross.strategy';
 export * from './engine/strategy.registry';
 export * from './engine/csv-candles.reader';
+export * from './engine/funding.csv';
 export * from './report/text-table';
 export * from './report/report.format';
 export * from './report/report.output';

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import {
   RANKABLE_METRICS,
   expandSweep,
+  findFundingCsv,
   fmtNum,
 
   formatSummary,
@@ -15,6 +16,7 @@ import {
   parseSweepSpec,
   rankResults,
   readCandleCsv,
+  readFundingCsv,
   runBacktest,
   runBacktestAsync,
   strategyNames,
@@ -24,6 +26,7 @@ import {
   type BacktestMetrics,
   type RankMetric,
 } from '@tb/backtest';
+import type { FundingRate, MarginMode } from '@tb/matching';
 import { parseTimeframe, type CandleColumns, type MarketSpec, type Timeframe } from '@tb/strategies';
 
 /**
@@ -47,6 +50,8 @@ interface BacktestOptions {
   slippage: string;
   leverage?: string;
   mmr: string;
+  marginMode?: string;
+  funding?: string | boolean;
   limitFill: string;
   tickSize: string;
   amountStep: string;
@@ -70,6 +75,10 @@ interface RunSpec {
   slippage: number;
   leverage: number;
   maintenanceMarginRate: number;
+  /** undefined = the strategy's default */
+  marginMode?: MarginMode;
+  /** perp: funding CSV path (null = none) */
+  fundingFile: string | null;
   limitFill: 'through' | 'touch';
   from?: number;
   to?: number;
@@ -112,6 +121,13 @@ function buildSpec(o: BacktestOptions, settings: Record<string, unknown>): RunSp
   const settingsLev = typeof parsedSettings.leverage === 'number' ? parsedSettings.leverage : undefined;
   const limitFill = o.limitFill as 'through' | 'touch';
   if (limitFill !== 'through' && limitFill !== 'touch') throw new Error('--limit-fill must be through or touch');
+  if (o.marginMode !== undefined && o.marginMode !== 'isolated' && o.marginMode !== 'cross') throw new Error('--margin-mode must be isolated or cross');
+  // funding (perp): --funding <csv>, or the data folder's <exchange>_<BASE-QUOTE>_funding*.csv; --no-funding for none
+  let fundingFile: string | null = null;
+  if (type === 'perp' && o.funding !== false) {
+    fundingFile = typeof o.funding === 'string' ? o.funding : findFundingCsv(o.data);
+    if (fundingFile !== null && !existsSync(fundingFile)) throw new Error(`--funding: no such file "${fundingFile}"`);
+  }
   return {
     strategy,
     market: { symbol, type, tickSize: num('tick-size', o.tickSize, 0), amountStep: num('amount-step', o.amountStep, 0), minAmount: num('amount-step', o.amountStep, 0), minNotional: num('min-notional', o.minNotional, 0) },
@@ -122,6 +138,8 @@ function buildSpec(o: BacktestOptions, settings: Record<string, unknown>): RunSp
     slippage: num('slippage', o.slippage, 0),
     leverage: type === 'perp' ? (o.leverage !== undefined ? num('leverage', o.leverage, 1) : (settingsLev ?? 1)) : 1,
     maintenanceMarginRate: num('mmr', o.mmr, 0),
+    marginMode: o.marginMode as MarginMode | undefined,
+    fundingFile,
     limitFill,
     from: o.from ? parseDate(o.from) : undefined,
     to: o.to ? parseDate(o.to, true) : undefined,
@@ -134,7 +152,7 @@ function guessSymbol(file: string): string {
   return m ? `${m[1]}/${m[2]}` : 'BTC/USDT';
 }
 
-function inputFor(spec: RunSpec, candles: CandleColumns, settings: unknown): BacktestInput {
+function inputFor(spec: RunSpec, candles: CandleColumns, settings: unknown, funding?: readonly FundingRate[]): BacktestInput {
   return {
     strategy: getStrategy(spec.strategy),
     settings,
@@ -147,6 +165,8 @@ function inputFor(spec: RunSpec, candles: CandleColumns, settings: unknown): Bac
     slippage: spec.slippage,
     leverage: spec.leverage,
     maintenanceMarginRate: spec.maintenanceMarginRate,
+    marginMode: spec.marginMode,
+    funding,
     limitFill: spec.limitFill,
     from: spec.from,
     to: spec.to,
@@ -178,11 +198,13 @@ async function runSingle(o: BacktestOptions): Promise<void> {
   const settings = loadSettings(o.settings);
   const spec = buildSpec(o, settings);
   const candles = await readCandleCsv(o.data);
+  const funding = spec.fundingFile !== null ? readFundingCsv(spec.fundingFile) : undefined;
+  if (spec.fundingFile !== null) process.stderr.write(`funding: ${spec.fundingFile} (${funding?.length ?? 0} rates)\n`);
   const bar = o.progress ? await progressBar() : null;
   const t0 = process.hrtime.bigint();
   let result;
   try {
-    result = await runBacktestAsync({ ...inputFor(spec, candles, settings), progressEvery: 16_384, onProgress: (p) => bar?.update(p.done, p.total) });
+    result = await runBacktestAsync({ ...inputFor(spec, candles, settings, funding), progressEvery: 16_384, onProgress: (p) => bar?.update(p.done, p.total) });
   } finally {
     bar?.stop();
   }
@@ -285,10 +307,11 @@ async function runSweep(o: BacktestOptions): Promise<void> {
 /** Worker side of the sweep: receives {id, settings}, answers {id, settings, metrics | error}. */
 function runSweepWorker(): void {
   const { spec, candles } = workerData as { spec: RunSpec; candles: CandleColumns };
+  const funding = spec.fundingFile !== null ? readFundingCsv(spec.fundingFile) : undefined;
   parentPort?.on('message', (msg: { id: number; settings: Record<string, unknown> }) => {
     let row: SweepRow;
     try {
-      const r = runBacktest(inputFor(spec, candles, msg.settings));
+      const r = runBacktest(inputFor(spec, candles, msg.settings, funding));
       row = { id: msg.id, settings: msg.settings, metrics: r.metrics };
     } catch (e) {
       row = { id: msg.id, settings: msg.settings, metrics: null, error: (e as Error).message };
@@ -317,6 +340,9 @@ export function registerBacktestCommand(program: Command): void {
     .option('--slippage <rate>', 'adverse slippage on market/stop fills', '0.0005')
     .option('--leverage <n>', 'perp leverage (default: settings.leverage or 1)')
     .option('--mmr <rate>', 'maintenance margin rate (perp)', '0.005')
+    .option('--margin-mode <mode>', 'perp: isolated | cross (default: the strategy\'s; cross for hyperrsi)')
+    .option('--funding <csv>', 'perp: funding history CSV timestamp,rate (default: <exchange>_<BASE-QUOTE>_funding*.csv next to --data)')
+    .option('--no-funding', 'perp: charge no funding')
     .option('--limit-fill <rule>', 'through | touch', 'through')
     .option('--tick-size <n>', 'price tick', '0.01')
     .option('--amount-step <n>', 'amount step (and minimum amount)', '0.0001')

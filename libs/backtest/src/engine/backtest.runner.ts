@@ -1,4 +1,4 @@
-import { MatchingEngine, type EngineEvent } from '@tb/matching';
+import { MatchingEngine, type EngineEvent, type MarginMode } from '@tb/matching';
 import { timeframeMs, toColumns, type Candle, type CandleColumns, type Intent, type MarketSpec, type Strategy } from '@tb/strategies';
 import {
   BacktestCanceledError,
@@ -52,7 +52,7 @@ export class BacktestSession<Settings = unknown, State = unknown> {
   private i: number;
   private readonly cols: CandleColumns;
   private readonly engine: MatchingEngine;
-  private readonly tracker = new TradeTracker();
+  private readonly tracker: TradeTracker;
   private readonly strategy: Strategy<Settings, State>;
   private readonly market: MarketSpec;
   private readonly settings: Settings;
@@ -63,6 +63,7 @@ export class BacktestSession<Settings = unknown, State = unknown> {
   private rejected = 0;
   private routeToStrategy = true;
   private finished: BacktestResult | null = null;
+  private readonly marginMode: MarginMode | null;
 
   constructor(private readonly input: BacktestInput<Settings, State>) {
     const cols = isColumns(input.candles) ? input.candles : toColumns(input.candles);
@@ -90,6 +91,7 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       market: input.market,
       timeframe: input.timeframe,
     });
+    this.marginMode = input.market.type === 'perp' ? (input.marginMode ?? input.strategy.defaultMarginMode ?? 'isolated') : null;
     this.engine = new MatchingEngine({
       market: input.market,
       initialBalance: input.initialBalance,
@@ -99,8 +101,12 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       limitFill: input.limitFill,
       leverage: engineLeverage,
       maintenanceMarginRate: input.maintenanceMarginRate,
+      marginMode: this.marginMode ?? undefined,
       funding: input.funding,
+      // funding times inside a candle are charged where the walk reaches them
+      barMs: this.tfMs,
     });
+    this.tracker = new TradeTracker({ perFill: input.strategy.tradesPerFill === true });
     this.engine.setHandler((e) => this.onEvent(e));
     this.equity = new Float64Array(this.end - this.start);
   }
@@ -178,6 +184,16 @@ export class BacktestSession<Settings = unknown, State = unknown> {
     if (this.input.shouldCancel?.()) throw new BacktestCanceledError(this.done);
   }
 
+  /** Funding times within the run's candles [first open, last close). */
+  private fundingEventsInRange(): number {
+    const f = this.input.funding ?? [];
+    const from = this.cols.time[this.start];
+    const to = this.cols.time[this.end - 1] + this.tfMs;
+    let n = 0;
+    for (const x of f) if (x.time >= from && x.time < to) n++;
+    return n;
+  }
+
   finish(): BacktestResult {
     if (this.finished) return this.finished;
     if (this.i < this.end) throw new Error('backtest: finish() before every candle was processed');
@@ -238,6 +254,9 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       equityTime: time,
       equityValue: this.equity,
       drawdownPct,
+      marginMode: this.marginMode,
+      fundingEvents: this.input.funding !== undefined && this.market.type === 'perp' ? this.fundingEventsInRange() : null,
+      strategyStats: this.strategy.stats ? { ...this.strategy.stats(this.state) } : {},
       range: { start: this.start, end: this.end },
     };
     return this.finished;

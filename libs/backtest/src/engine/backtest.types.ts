@@ -1,4 +1,4 @@
-import type { FundingRate, LimitFillRule } from '@tb/matching';
+import type { FundingRate, LimitFillRule, MarginMode } from '@tb/matching';
 import type { Candle, CandleColumns, MarketSpec, PositionSide, Strategy, Timeframe } from '@tb/strategies';
 
 export interface BacktestProgress {
@@ -24,6 +24,9 @@ export interface BacktestInput<Settings = unknown, State = unknown> {
   readonly leverage?: number;
   readonly maintenanceMarginRate?: number;
   readonly limitFill?: LimitFillRule;
+  /** perp only; default: the strategy's `defaultMarginMode`, else isolated (docs/adr/0011-cross-margin-and-funding.md) */
+  readonly marginMode?: MarginMode;
+  /** perp only: funding history (ascending). Omitted = no funding data (the report says so, instead of 0). */
   readonly funding?: readonly FundingRate[];
   /** default 'backtest' */
   readonly botId?: string;
@@ -53,7 +56,11 @@ export interface TradeRecord {
   readonly fees: number;
   /** Funding paid during the trade (negative = received). */
   readonly funding: number;
-  /** Tag of the order that closed the position: tp1/tp2/tp3/sl/trailing/trend_close/liquidation/end_of_data/... */
+  /**
+   * Why the position (or, for per-fill trades, this part of it) was closed: the tag of the closing order —
+   * tp1|tp2|tp3, sl, break_even, trailing, trend_close, dust, hedge_close, liquidation, manual, grid_tp, grid_sl,
+   * time_stop, end_of_data (docs/adr/0014-exit-reasons-and-grid-statistics.md).
+   */
   readonly reason: string;
   /** Tag of the order that opened it. */
   readonly entryTag: string;
@@ -153,6 +160,12 @@ export interface BacktestResult {
   readonly equityTime: Float64Array;
   readonly equityValue: Float64Array;
   readonly drawdownPct: Float64Array;
+  /** perp: margin mode of the run; null on spot */
+  readonly marginMode: MarginMode | null;
+  /** perp: funding rates that fell inside the run (charged or not); null when the run had no funding data */
+  readonly fundingEvents: number | null;
+  /** The strategy's own statistics (`Strategy.stats`), e.g. GRID's per-level round trips; {} when it has none. */
+  readonly strategyStats: Readonly<Record<string, number>>;
   /** The candle range actually simulated (indexes into the input). */
   readonly range: { readonly start: number; readonly end: number };
   readonly durationMs?: number;

@@ -19,6 +19,13 @@ function quote(symbol: string): string {
   return q.split(':')[0];
 }
 
+/** Funding: the amount and how many funding times it covers; says so when a perpetual run had no funding data. */
+function fundingRow(r: BacktestResult, q: string): string {
+  if (r.marketType !== 'perp') return '-';
+  if (r.fundingEvents === null || r.fundingEvents === undefined) return 'no funding data (not charged)';
+  return `${fmtNum(r.metrics.fundingPaid, 3)} ${q} (${r.fundingEvents} funding times)`;
+}
+
 /** The metrics as [label, value] rows, in report order (shared by the terminal and HTML reports). */
 export function summaryRows(r: BacktestResult): Array<[string, string]> {
   const m = r.metrics;
@@ -26,7 +33,7 @@ export function summaryRows(r: BacktestResult): Array<[string, string]> {
   return [
     ['Backtesting from', fmtTime(m.startTime)],
     ['Backtesting to', fmtTime(m.endTime)],
-    ['Trading mode', r.marketType === 'perp' ? 'USDT perpetual (isolated)' : 'spot'],
+    ['Trading mode', r.marketType === 'perp' ? `USDT perpetual (${r.marginMode ?? 'isolated'} margin)` : 'spot'],
     ['Candles', String(m.candles)],
     ['Total trades', String(m.trades)],
     ['Starting balance', `${fmtNum(r.initialBalance, 3)} ${q}`],
@@ -46,7 +53,7 @@ export function summaryRows(r: BacktestResult): Array<[string, string]> {
     ['Avg trade duration', fmtDuration(m.avgTradeDurationMs)],
     ['Exposure', fmtPct(m.exposurePct)],
     ['Fees paid', `${fmtNum(m.feesPaid, 3)} ${q}`],
-    ['Funding paid', `${fmtNum(m.fundingPaid, 3)} ${q}`],
+    ['Funding paid', fundingRow(r, q)],
     ['Max % of account underwater', fmtPct(m.maxDrawdownPct)],
     ['Absolute drawdown', `${fmtNum(m.maxDrawdownAbs, 3)} ${q}`],
     ['Drawdown start / end', `${fmtTime(m.drawdownStart)} / ${fmtTime(m.drawdownEnd)}`],
@@ -54,6 +61,7 @@ export function summaryRows(r: BacktestResult): Array<[string, string]> {
     ['Liquidations', String(m.liquidations)],
     ['Rejected orders', String(m.rejectedOrders)],
     ['Market change (buy & hold)', fmtPct(m.buyAndHoldReturnPct)],
+    ...Object.entries(r.strategyStats ?? {}).map(([k, v]): [string, string] => [`${r.strategy}: ${k.replace(/_/g, ' ')}`, fmtNum(v, 3)]),
   ];
 }
 

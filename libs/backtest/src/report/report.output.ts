@@ -12,6 +12,12 @@ export interface BacktestResultJson {
   readonly initialBalance: number;
   readonly finalBalance: number;
   readonly metrics: BacktestMetrics;
+  /** perp: 'isolated' | 'cross'; null on spot */
+  readonly marginMode: string | null;
+  /** perp: funding times inside the run; null when the run had no funding data */
+  readonly fundingEvents: number | null;
+  /** the strategy's own statistics (e.g. GRID grid profit and floating PnL) */
+  readonly strategyStats: Readonly<Record<string, number>>;
   readonly trades: readonly TradeRecord[];
   readonly equity: readonly EquityPoint[];
 }
@@ -27,6 +33,9 @@ export function toResultJson(r: BacktestResult): BacktestResultJson {
     initialBalance: r.initialBalance,
     finalBalance: r.finalBalance,
     metrics: r.metrics,
+    marginMode: r.marginMode ?? null,
+    fundingEvents: r.fundingEvents ?? null,
+    strategyStats: r.strategyStats ?? {},
     trades: r.trades,
     equity: equityPoints(r),
   };

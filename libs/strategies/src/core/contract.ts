@@ -115,6 +115,12 @@ export interface Strategy<Settings, S> {
    * Plain numbers only; names in snake_case.
    */
   stats?(state: S): Readonly<Record<string, number>>;
+  /**
+   * Optional: report one trade per reducing fill (priced against the position's average entry, as the exchange
+   * realizes it) instead of one per position from flat to flat — for strategies whose position never goes flat
+   * (grids). Default false.
+   */
+  readonly tradesPerFill?: boolean;
 }
 
 export interface SettingsIssue {

@@ -66,6 +66,8 @@ export interface HyperrsiSettings {
   readonly use_sl_on_last: boolean;
   readonly sl_option: PriceOffsetMode;
   readonly sl_value: number;
+  /** What the stop-loss distance is measured from after a DCA (docs/adr/0012-stop-loss-after-dca.md). */
+  readonly sl_reference: 'average' | 'entry';
   readonly use_break_even: boolean;
   readonly use_break_even_tp2: boolean;
   readonly use_break_even_tp3: boolean;
@@ -162,6 +164,7 @@ export const HYPERRSI_SETTINGS_SCHEMA: readonly SettingDescriptor[] = [
   { name: 'use_sl_on_last', type: 'boolean', default: false, description: 'Place the stop loss only once the last DCA has filled (entries = pyramiding_limit).' },
   { name: 'sl_option', type: 'enum', enum: ['percent', 'price', 'atr'], aliases: OFFSET_ALIASES, default: 'percent', description: 'SL distance: percent, fixed price distance, or ATR(14) multiple.' },
   { name: 'sl_value', type: 'number', default: 5.0, min: 0.1, max: 1e9, description: 'SL distance (percent mode: 0.1..100).' },
+  { name: 'sl_reference', type: 'enum', enum: ['average', 'entry'], default: 'average', description: 'Stop loss measured from the average entry price, rebuilt after every DCA (average), or from the first entry fill and kept there across DCAs, as the original (entry).' },
   { name: 'use_break_even', type: 'boolean', default: true, description: 'When TP1 fills, move the stop to the average entry price.' },
   { name: 'use_break_even_tp2', type: 'boolean', default: true, description: 'When TP2 fills, move the stop to the TP1 price.' },
   { name: 'use_break_even_tp3', type: 'boolean', default: true, description: 'When TP3 fills, move the stop to the TP2 price.' },

@@ -18,8 +18,11 @@ export type HyperrsiOrderTag =
   | 'tp2'
   | 'tp3'
   | 'sl'
+  | 'break_even'
   | 'trailing'
   | 'close'
+  | 'trend_close'
+  | 'dust'
   | 'hedge_entry'
   | 'hedge_tp'
   | 'hedge_sl'
@@ -48,6 +51,8 @@ export interface HyperrsiPosition {
   initialSize: number;
   lastEntrySize: number;
   lastFillPrice: number;
+  /** Price of the first entry fill (the `sl_reference: entry` stop's base); absent in states saved before it existed. */
+  firstFillPrice?: number;
   openedAt: number;
   /** `min_sustain_contract_size` in base units (0 for a hedge) */
   minSustain: number;

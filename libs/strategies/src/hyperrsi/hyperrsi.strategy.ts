@@ -81,14 +81,29 @@ export interface HyperrsiStrategyDeps {
 /** Shared result array for "nothing to do" (frozen: callers must not push into it). */
 const NO_INTENTS = Object.freeze([]) as unknown as Intent[];
 
-const MAIN_PROTECTION: ReadonlySet<string> = new Set(['tp1', 'tp2', 'tp3', 'sl', 'trailing']);
+const MAIN_PROTECTION: ReadonlySet<string> = new Set(['tp1', 'tp2', 'tp3', 'sl', 'break_even', 'trailing']);
 const HEDGE_PROTECTION: ReadonlySet<string> = new Set(['hedge_tp', 'hedge_sl']);
 const TP_TAGS = ['tp1', 'tp2', 'tp3'] as const;
 
+/**
+ * Tag of a market close by its reason, so a trade's exit reason reads as what happened
+ * (docs/adr/0014-exit-reasons-and-grid-statistics.md): dust, trend_close, or hedge_close (the main closed because
+ * its hedge took profit; the hedge closed because its main exited or reached its last DCA).
+ */
+function closeTag(reason: string): HyperrsiOrderTag {
+  if (reason === 'dust') return 'dust';
+  if (reason === 'trend') return 'trend_close';
+  return 'hedge_close';
+}
+
+const CLOSE_TAGS: ReadonlySet<string> = new Set(['close', 'trend_close', 'dust', 'hedge_close']);
+
 // ------------------------------------------------------------------------------------------------------
-// Intent emission. One module-level emitter: decide/onFill/onOrderClosed are synchronous and never nested,
-// and the array is created only when something is emitted (the idle hot path allocates nothing but the
-// result object).
+// Intent emission. One module-level emitter: decide/onFill/onOrderClosed are synchronous and never nested —
+// each begins (begin*) and ends (finish) within one call, so nothing of one call survives into the next and
+// many bots in one process cannot see each other's intents (hyperrsi.shared-state.spec.ts interleaves two
+// bots and compares with running them apart). The array is created only when something is emitted (the idle
+// hot path allocates nothing but the result object).
 // ------------------------------------------------------------------------------------------------------
 
 let emOut: Intent[] | null = null;
@@ -240,12 +255,27 @@ function cancelTagged(st: HyperrsiState, side: PositionSide, tags: ReadonlySet<s
   }
 }
 
-/** Replaces the position's resting stop (SL / break-even / trailing) with a reduce-only stop-market. */
-function replaceStop(st: HyperrsiState, pos: HyperrsiPosition, trigger: number, tag: HyperrsiOrderTag, reason: string): void {
+/**
+ * Replaces the position's resting stop (SL / break-even / trailing) with a reduce-only stop-market. A trailing stop
+ * carries its offset (`trailingOffset`): the exchange (or the matching engine) moves it inside the candle; decide()
+ * still re-places it at each new candle extreme, so a venue without trailing orders behaves as before.
+ */
+function replaceStop(st: HyperrsiState, pos: HyperrsiPosition, trigger: number, tag: HyperrsiOrderTag, reason: string, trail: number | null = null): void {
   if (pos.stopKey !== null) cancelKey(st, pos.stopKey, reason);
   const amount = floorAmount(st.market, pos.size);
   pos.stopPrice = trigger;
-  pos.stopKey = amount > 0 ? place(st, tag, 'stop_market', exitSide(pos.side), pos.side, amount, trigger, true) : null;
+  if (!(amount > 0)) {
+    pos.stopKey = null;
+    return;
+  }
+  if (trail === null) {
+    pos.stopKey = place(st, tag, 'stop_market', exitSide(pos.side), pos.side, amount, trigger, true);
+    return;
+  }
+  const key = nextKey(tag);
+  emit({ action: 'place', key, type: 'stop_market', side: exitSide(pos.side), positionSide: pos.side, amount, triggerPrice: trigger, trailingOffset: trail, reduceOnly: true, tag });
+  st.orders.push({ key, tag, positionSide: pos.side, type: 'stop_market', amount, filled: 0, price: trigger });
+  pos.stopKey = key;
 }
 
 /** Market reduce-only close of a whole position; its resting TP/SL orders are cancelled first. */
@@ -261,7 +291,7 @@ function closePosition(st: HyperrsiState, pos: HyperrsiPosition, hedge: boolean,
   pos.closing = true;
   pos.closeReason = reason;
   const amount = floorAmount(st.market, pos.size);
-  if (amount > 0) place(st, hedge ? 'hedge_close' : 'close', 'market', exitSide(pos.side), pos.side, amount, null, true);
+  if (amount > 0) place(st, closeTag(reason), 'market', exitSide(pos.side), pos.side, amount, null, true);
 }
 
 function addFill(st: HyperrsiState, pos: HyperrsiPosition, amount: number, price: number): void {
@@ -359,12 +389,12 @@ function updateTrailing(st: HyperrsiState, main: HyperrsiPosition, c: Candle): v
     if (!(c.high > main.trailingExtreme!)) return;
     main.trailingExtreme = c.high;
     const stop = roundPrice(st.market, c.high - offset);
-    if (main.stopPrice === null || stop > main.stopPrice) replaceStop(st, main, stop, 'trailing', 'trailing stop moved');
+    if (main.stopPrice === null || stop > main.stopPrice) replaceStop(st, main, stop, 'trailing', 'trailing stop moved', offset);
   } else {
     if (!(c.low < main.trailingExtreme!)) return;
     main.trailingExtreme = c.low;
     const stop = roundPrice(st.market, c.low + offset);
-    if (main.stopPrice === null || stop < main.stopPrice) replaceStop(st, main, stop, 'trailing', 'trailing stop moved');
+    if (main.stopPrice === null || stop < main.stopPrice) replaceStop(st, main, stop, 'trailing', 'trailing stop moved', offset);
   }
 }
 
@@ -438,7 +468,9 @@ function rebuildProtection(st: HyperrsiState, main: HyperrsiPosition, current: n
     if (amounts[i] > 0 && price !== null) place(st, TP_TAGS[i], 'limit', exitSide(main.side), main.side, amounts[i], price, true);
   }
   if (s.use_sl && (!s.use_sl_on_last || main.entries >= s.pyramiding_limit)) {
-    const sl = stopLossPrice(s, main.side, current, atr, st.market);
+    // docs/adr/0012-stop-loss-after-dca.md: from the average entry (default), or from the first entry fill
+    const ref = s.sl_reference === 'entry' ? (main.firstFillPrice ?? main.avgPrice) : main.avgPrice;
+    const sl = stopLossPrice(s, main.side, ref, effectiveAtr(st.atrValue, ref), st.market);
     if (sl !== null) replaceStop(st, main, sl, 'sl', 'rebuild after entry');
   }
 }
@@ -532,6 +564,7 @@ function finalizeEntry(st: HyperrsiState, main: HyperrsiPosition, tag: 'entry' |
   main.lastEntrySize = filled;
   if (main.entries === 1) {
     main.initialSize = filled;
+    main.firstFillPrice = main.avgPrice;
     main.openedAt = time;
     main.minSustain = minSustainSize(s, filled, st.market.minAmount);
     st.entryFailCount = 0;
@@ -554,7 +587,8 @@ function onTpComplete(st: HyperrsiState, main: HyperrsiPosition, level: number, 
   const s = st.settings;
   if (level > main.tpFilled) main.tpFilled = level;
   let stop: number | null = null;
-  let tag: HyperrsiOrderTag = 'sl';
+  let tag: HyperrsiOrderTag = 'break_even';
+  let trail: number | null = null;
   if (level === 1 && s.use_break_even) stop = roundPrice(st.market, main.avgPrice);
   else if (level === 2 && s.use_break_even_tp2) stop = main.tpPrices[0];
   else if (level === 3 && s.use_break_even_tp3) stop = main.tpPrices[1];
@@ -565,9 +599,10 @@ function onTpComplete(st: HyperrsiState, main: HyperrsiPosition, level: number, 
     const t = roundPrice(st.market, main.side === 'long' ? fillPrice - offset : fillPrice + offset);
     if (stop === null || tighter(main.side, t, stop)) stop = t;
     tag = 'trailing';
+    trail = offset;
   }
   if (stop !== null && (main.stopPrice === null || tighter(main.side, stop, main.stopPrice))) {
-    replaceStop(st, main, stop, tag, level === 1 ? 'break-even after tp1' : `stop moved after tp${level}`);
+    replaceStop(st, main, stop, tag, level === 1 ? 'break-even after tp1' : `stop moved after tp${level}`, trail);
   }
 }
 
@@ -598,7 +633,7 @@ function onMainReduce(st: HyperrsiState, f: Fill, tag: HyperrsiOrderTag, complet
     main.stopKey = null;
     main.stopPrice = null;
   }
-  if (tag === 'close') main.closing = false;
+  if (CLOSE_TAGS.has(tag)) main.closing = false;
   else if (tag === 'tp1' || tag === 'tp2' || tag === 'tp3') onTpComplete(st, main, Number(tag[2]), f.price);
 }
 
@@ -635,7 +670,7 @@ function onHedgeReduce(st: HyperrsiState, f: Fill, tag: HyperrsiOrderTag, comple
     hedge.stopKey = null;
     hedge.stopPrice = null;
   }
-  if (tag === 'hedge_close') hedge.closing = false;
+  if (CLOSE_TAGS.has(tag)) hedge.closing = false;
 }
 
 function onFill(st: HyperrsiState, f: Fill): StrategyResult<HyperrsiState> {
@@ -658,16 +693,23 @@ function onFill(st: HyperrsiState, f: Fill): StrategyResult<HyperrsiState> {
     case 'tp2':
     case 'tp3':
     case 'sl':
+    case 'break_even':
     case 'trailing':
-    case 'close':
       onMainReduce(st, f, tag, complete);
+      break;
+    case 'close':
+    case 'trend_close':
+    case 'dust':
+    case 'hedge_close':
+      // a close carries the reason, not the position: main and hedge are always on opposite sides
+      if (st.main !== null && st.main.side === f.positionSide) onMainReduce(st, f, tag, complete);
+      else onHedgeReduce(st, f, tag, complete);
       break;
     case 'hedge_entry':
       onHedgeEntryFill(st, f, complete);
       break;
     case 'hedge_tp':
     case 'hedge_sl':
-    case 'hedge_close':
       onHedgeReduce(st, f, tag, complete);
       break;
     default:
@@ -726,12 +768,15 @@ function onOrderClosed(st: HyperrsiState, ev: OrderClosedEvent): StrategyResult<
       break;
     }
     case 'close':
-      if (st.main !== null) st.main.closing = false;
+    case 'trend_close':
+    case 'dust':
+    case 'hedge_close': {
+      const pos = st.main !== null && st.main.side === rec.positionSide ? st.main : st.hedge !== null && st.hedge.side === rec.positionSide ? st.hedge : null;
+      if (pos !== null) pos.closing = false;
       break;
-    case 'hedge_close':
-      if (st.hedge !== null) st.hedge.closing = false;
-      break;
+    }
     case 'sl':
+    case 'break_even':
     case 'trailing':
     case 'hedge_sl': {
       const pos = rec.tag === 'hedge_sl' ? st.hedge : st.main;
@@ -814,6 +859,8 @@ export function createHyperrsiStrategy(deps: HyperrsiStrategyDeps = {}): Strateg
   const trend = deps.trend ?? defaultTrendSource;
   return {
     name: 'hyperrsi',
+    // the original trades USDT perpetuals on cross margin (docs/adr/0011-cross-margin-and-funding.md)
+    defaultMarginMode: 'cross',
     parseSettings: parseHyperrsiSettings,
     init: (i) => init(trend, i),
     decide: (st, c, market) => decide(trend, st, c, market),

@@ -116,6 +116,8 @@ describe('a pausing matching engine reproduces the backtester exactly', () => {
       market,
       timeframe: '1h',
       leverage,
+      // the hand-driven engine below uses the engine's default margin mode (HYPERRSI's own default is cross)
+      marginMode: 'isolated',
       to: cols.time[N - 1],
       ...COSTS,
     });

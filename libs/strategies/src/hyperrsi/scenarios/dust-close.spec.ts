@@ -57,7 +57,8 @@ describe('scenario: dust close after the TPs (BTC 1h)', () => {
     r = strategy.decide(st, candles[i], BTC_MARKET);
     expect(r.intents).toEqual([
       { action: 'cancel', key: trailing.key, reason: 'close: dust' },
-      { action: 'place', key: `d:${candles[i].time}:close:0`, type: 'market', side: 'sell', positionSide: 'long', amount: left, reduceOnly: true, tag: 'close' },
+      // the close is tagged with its reason, so the trade's exit reads 'dust'
+      { action: 'place', key: `d:${candles[i].time}:dust:0`, type: 'market', side: 'sell', positionSide: 'long', amount: left, reduceOnly: true, tag: 'dust' },
     ]);
     expect(r.state.main!.closing).toBe(true);
     // nothing more while the close is in flight

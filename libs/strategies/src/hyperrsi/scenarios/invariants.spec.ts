@@ -67,7 +67,7 @@ describe('scenario: invariants over many setting combinations (ETH 5m)', () => {
     expect(combos).toBe(108);
     expect(fills).toBeGreaterThan(2000);
     // every kind of order was exercised
-    expect([...tagsFilled].sort()).toEqual(['close', 'dca', 'entry', 'hedge_close', 'hedge_entry', 'hedge_sl', 'hedge_tp', 'sl', 'tp1', 'tp2', 'tp3', 'trailing']);
+    expect([...tagsFilled].sort()).toEqual(['break_even', 'dca', 'entry', 'hedge_close', 'hedge_entry', 'hedge_sl', 'hedge_tp', 'sl', 'tp1', 'tp2', 'tp3', 'trailing', 'trend_close']);
     expect(problems).toEqual([]);
   }, 120_000);
 });

@@ -63,8 +63,8 @@ describe('scenario: partial fills and closed orders (BTC 1h)', () => {
       expect.objectContaining({ key: `${entry.key}>tp2:1`, amount: tp2, price: roundTo(avg * 1.03, 0.1) }),
       // the last TP takes the remainder (trailing starts at tp3, so nothing is left over)
       expect.objectContaining({ key: `${entry.key}>tp3:2`, amount: Number((A - tp1 - tp2).toFixed(3)), price: roundTo(avg * 1.04, 0.1) }),
-      // SL from the price at entry (the completing fill), not the average
-      expect.objectContaining({ key: `${entry.key}>sl:3`, type: 'stop_market', triggerPrice: roundTo(p2 * 0.95, 0.1), amount: A }),
+      // SL from the average entry (sl_reference 'average', docs/adr/0012-stop-loss-after-dca.md)
+      expect.objectContaining({ key: `${entry.key}>sl:3`, type: 'stop_market', triggerPrice: roundTo(avg * 0.95, 0.1), amount: A }),
     ]);
 
     // TP1 fills in two parts: break-even only when it is complete
@@ -78,7 +78,7 @@ describe('scenario: partial fills and closed orders (BTC 1h)', () => {
     st = r.state;
     expect(r.intents).toEqual([
       { action: 'cancel', key: `${entry.key}>sl:3`, reason: 'break-even after tp1' },
-      expect.objectContaining({ key: `${tp1Intent.key}>sl:0`, type: 'stop_market', triggerPrice: roundTo(avg, 0.1), amount: Number((A - tp1).toFixed(3)) }),
+      expect.objectContaining({ key: `${tp1Intent.key}>break_even:0`, tag: 'break_even', type: 'stop_market', triggerPrice: roundTo(avg, 0.1), amount: Number((A - tp1).toFixed(3)) }),
     ]);
   });
 

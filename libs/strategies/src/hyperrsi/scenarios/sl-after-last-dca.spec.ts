@@ -67,14 +67,29 @@ describe('scenario: SL only after the last DCA (BTC 1h)', () => {
   it('with use_sl_on_last places no SL after the 1st and 2nd entries, and one after the 3rd', () => {
     for (const x of onLast) {
       if (x.n < 3) expect(x.sl).toBeUndefined();
-      else expect(x.sl).toMatchObject({ type: 'stop_market', side: 'sell', reduceOnly: true, triggerPrice: roundTo(x.price * 0.97, 0.1), amount: x.size });
+      else expect(x.sl).toMatchObject({ type: 'stop_market', side: 'sell', reduceOnly: true, triggerPrice: roundTo(x.avg * 0.97, 0.1), amount: x.size });
     }
   });
 
-  it('without it places the SL from each entry price (not the average) after every entry', () => {
+  it('without it rebuilds the SL from the average entry after every entry (not from the DCA fill price)', () => {
     expect(always.length).toBeGreaterThan(5);
-    for (const x of always) expect(x.sl).toMatchObject({ triggerPrice: roundTo(x.price * 0.97, 0.1), amount: x.size });
+    for (const x of always) expect(x.sl).toMatchObject({ triggerPrice: roundTo(x.avg * 0.97, 0.1), amount: x.size });
     const add = always.find((x) => x.n === 2)!;
-    expect(roundTo(add.avg * 0.97, 0.1)).not.toBe(add.sl!.triggerPrice);
+    expect(roundTo(add.price * 0.97, 0.1)).not.toBe(add.sl!.triggerPrice);
+  });
+
+  it("with sl_reference 'entry' keeps the SL at the first entry's distance across DCAs (the original), resized", () => {
+    const settings = scenarioSettings({ ...base, use_sl_on_last: false, sl_reference: 'entry' });
+    const strategy = createHyperrsiStrategy();
+    const state = strategy.init({ botId: 'b', settings, market: BTC_MARKET, timeframe: '1h' });
+    const rows = entrySl(simulate({ strategy, state, candles, market: BTC_MARKET }).events);
+    let first = 0;
+    let checkedAdds = 0;
+    for (const x of rows) {
+      if (x.n === 1) first = x.price;
+      else checkedAdds++;
+      expect(x.sl).toMatchObject({ triggerPrice: roundTo(first * 0.97, 0.1), amount: x.size });
+    }
+    expect(checkedAdds).toBeGreaterThan(2);
   });
 });

@@ -66,7 +66,8 @@ describe('scenario: TP1 -> break-even -> TP2 -> trailing exit (BTC 1h)', () => {
     const placed = placedBy(tp1().key);
     expect(placed).toHaveLength(1);
     expect(placed[0]).toMatchObject({
-      key: `${tp1().key}>sl:0`,
+      key: `${tp1().key}>break_even:0`,
+      tag: 'break_even',
       type: 'stop_market',
       side: 'sell',
       reduceOnly: true,
@@ -78,11 +79,13 @@ describe('scenario: TP1 -> break-even -> TP2 -> trailing exit (BTC 1h)', () => {
   it('starts the trailing stop at TP2: cancels the break-even stop, trails 0.3% below the TP2 fill', () => {
     const key = tp2().key;
     const cancels = window.filter((e) => e.kind === 'intent' && e.intent.action === 'cancel' && e.source === 'fill' && e.i === fillOf('tp2').i);
-    expect(cancels.map((c) => (c as { intent: { key: string } }).intent.key)).toContain(`${tp1().key}>sl:0`);
+    expect(cancels.map((c) => (c as { intent: { key: string } }).intent.key)).toContain(`${tp1().key}>break_even:0`);
     const placed = placedBy(key);
     expect(placed).toHaveLength(1);
     const offset = tp2().price * 0.003;
+    // the offset travels with the order: the exchange / matching engine trails it inside the candle
     expect(placed[0]).toMatchObject({ tag: 'trailing', type: 'stop_market', triggerPrice: roundTo(tp2().price - offset, 0.1) });
+    expect(placed[0].trailingOffset).toBeCloseTo(offset, 9);
     // tighter than the TP2 break-even (which would be the TP1 price)
     expect(placed[0].triggerPrice!).toBeGreaterThan(tp1().price);
   });

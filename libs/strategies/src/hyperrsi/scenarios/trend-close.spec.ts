@@ -49,7 +49,7 @@ describe('scenario: trend close (BTC 1h, injected trend)', () => {
           const f = e.fill;
           resting.delete(f.key);
           pos[f.positionSide] = Number((pos[f.positionSide] + (f.tag === 'entry' || f.tag === 'dca' ? f.amount : -f.amount)).toFixed(6));
-          if (f.tag === 'close') {
+          if (f.tag === 'trend_close') {
             closing = false;
             closeFills++;
             if (pos[f.positionSide] !== 0) notFlat.push(`${e.i}: ${pos[f.positionSide]} left`);
@@ -58,7 +58,7 @@ describe('scenario: trend close (BTC 1h, injected trend)', () => {
       }
       const side = pos.long > 0 ? 'long' : pos.short > 0 ? 'short' : null;
       if (side && !closing && trendAt(i) === (side === 'long' ? -2 : 2)) expectedCloses.push(`${i}:${side}:${pos[side]}`);
-      const close = res.intents.find((x) => x.action === 'place' && x.tag === 'close');
+      const close = res.intents.find((x) => x.action === 'place' && x.tag === 'trend_close');
       if (close && close.action === 'place') {
         closing = true;
         actualCloses.push(`${i}:${close.positionSide}:${close.amount}`);
