@@ -36,9 +36,23 @@ export function applyInput(strategy: Strategy<unknown, unknown>, state: unknown,
   }
 }
 
-/** sha-256 of the state's JSON (key order as the strategy builds it: deterministic). */
+/**
+ * JSON with object keys sorted at every level: the same value always gives the same text, whatever order its keys
+ * were built in (PostgreSQL's jsonb, where states and journals are stored, does not keep key order).
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    const sorted: Record<string, unknown> = {};
+    for (const k of Object.keys(o).sort()) sorted[k] = o[k];
+    return sorted;
+  });
+}
+
+/** sha-256 of the state's canonical JSON. */
 export function stateHash(state: unknown): string {
-  return createHash('sha256').update(JSON.stringify(state)).digest('hex');
+  return createHash('sha256').update(canonicalJson(state)).digest('hex');
 }
 
 export function inputKey(input: JournalInput): string {
@@ -81,8 +95,8 @@ export function replayJournal(strategy: Strategy<unknown, unknown>, entries: rea
     } catch (err) {
       return { identical: false, seq: e.seq, reason: `the strategy failed: ${(err as Error).message}` };
     }
-    const got = JSON.stringify(r.intents);
-    const want = JSON.stringify(e.intents);
+    const got = canonicalJson(r.intents);
+    const want = canonicalJson(e.intents);
     if (got !== want) return { identical: false, seq: e.seq, reason: `intents differ: journal ${want.slice(0, 300)} vs replay ${got.slice(0, 300)}` };
     const h = stateHash(r.state);
     if (h !== e.stateHash) return { identical: false, seq: e.seq, reason: `state hash differs: journal ${e.stateHash} vs replay ${h}` };

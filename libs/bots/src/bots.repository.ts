@@ -71,6 +71,17 @@ export class BotsRepository {
     return this.bots.findAndCount({ where: { userId, strategy }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
   }
 
+  /** One page of a user's bots of one strategy, newest first, optionally of one status. */
+  pageForUser(userId: string, strategy: BotStrategyName, status: BotStatus | undefined, limit: number, offset: number): Promise<[BotEntity[], number]> {
+    return this.bots.findAndCount({ where: { userId, strategy, ...(status ? { status } : {}) }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit, skip: offset });
+  }
+
+  /** Remove a bot that never ran (created, then refused at activation): a refused create leaves nothing behind. */
+  async deleteNeverStarted(id: string): Promise<boolean> {
+    const res = await this.bots.createQueryBuilder().delete().where(`id = :id AND status = 'stopped' AND decisions = 0 AND started_at IS NULL`, { id }).execute();
+    return (res.affected ?? 0) > 0;
+  }
+
   /** Bots whose inputs come from a feed: running or paused (paused bots still see every candle, their orders expire). */
   listFed(kind: BotFeed['kind']): Promise<BotEntity[]> {
     return this.bots
@@ -163,6 +174,11 @@ export class BotsRepository {
 
   lastDecision(botId: string): Promise<BotDecisionEntity | null> {
     return this.decisions.findOne({ where: { botId }, order: { seq: 'DESC' } });
+  }
+
+  /** The latest decision of one kind (e.g. the last candle the bot decided on, for its last price). */
+  lastDecisionOfKind(botId: string, kind: JournalInput['kind']): Promise<BotDecisionEntity | null> {
+    return this.decisions.findOne({ where: { botId, kind }, order: { seq: 'DESC' } });
   }
 
   async upsertEquity(botId: string, time: number, equity: string, realized: string, fees: string): Promise<void> {

@@ -102,7 +102,7 @@ export class BotsService {
       throw e;
     }
     const started = await this.move((await this.bots.findById(id))!, 'running', null, { startedAt: new Date() }, 'bot.started');
-    if (started.feed.kind === 'replay') await this.jobs.enqueue('bots.replay', { botId: id }, { jobId: `${id}:replay:start:${Date.now()}` });
+    if (started.feed.kind === 'replay') await this.jobs.enqueue('bots.replay', { botId: id }, { jobId: `${id}.replay.start.${Date.now()}` });
     return started;
   }
 
@@ -112,7 +112,7 @@ export class BotsService {
 
   async resume(userId: string, id: string): Promise<BotEntity> {
     const bot = await this.move(await this.require(userId, id), 'running', null, {}, 'bot.started');
-    if (bot.feed.kind === 'replay') await this.jobs.enqueue('bots.replay', { botId: id }, { jobId: `${id}:replay:resume:${Date.now()}` });
+    if (bot.feed.kind === 'replay') await this.jobs.enqueue('bots.replay', { botId: id }, { jobId: `${id}.replay.resume.${Date.now()}` });
     return bot;
   }
 
@@ -138,7 +138,7 @@ export class BotsService {
       throw e;
     }
     await this.saveSettings(id, next);
-    if (bot.feed.kind === 'live') await this.jobs.enqueue('bots.evaluate', { botId: id }, { jobId: `${id}:settings:${Date.now()}` });
+    if (bot.feed.kind === 'live') await this.jobs.enqueue('bots.evaluate', { botId: id }, { jobId: `${id}.settings.${Date.now()}` });
     return (await this.bots.findById(id))!;
   }
 
@@ -294,7 +294,7 @@ export class BotsService {
     const speed = f.speed ?? null;
     if (speed !== null && !(typeof speed === 'number' && speed > 0 && speed <= 1e6)) throw new BadRequestError('feed.speed must be > 0 (or null: as fast as possible)', { field: 'feed.speed' });
     const source = candleSourceOf(port.exchangeId, market);
-    const n = (await this.candles.findRange(source, market.symbol, timeframe, from, to)).length;
+    const n = (await this.candles.findRange(source, market.symbol, timeframe, from, to + 1)).length; // from and to are inclusive open times
     if (n === 0) {
       throw new DomainError(ErrorCode.NoMarketData, `no stored ${timeframe} candles of ${market.symbol} (${source}) between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}; import them with tb data import`, {
         exchange: source,

@@ -131,7 +131,7 @@ export class ReplayDriver {
     const cached = this.candles.get(bot.id);
     if (cached && cached.list.length && cached.from <= from && cached.list[cached.list.length - 1].time > after) return cached.list;
     const source = candleSourceOf('paper', bot.market);
-    const rows = await this.stored.findRange(source, bot.symbol, bot.timeframe, from, feed.to);
+    const rows = await this.stored.findRange(source, bot.symbol, bot.timeframe, from, feed.to + 1); // feed.to is inclusive (an open time)
     const list = rows.slice(0, PAGE);
     this.candles.set(bot.id, { from, list });
     return list;

@@ -16,7 +16,8 @@ export interface CheckedOrder {
 /**
  * The checks every adapter makes before an order is sent (no network): a positive amount that survives
  * truncation and meets the market's minimum/maximum, a price for limit orders and a trigger for stop orders
- * (positive, not rounding to zero), and the minimum notional at the limit/trigger/reference price.
+ * (positive, not rounding to zero), and the minimum notional at the limit/trigger/reference price (not for reduce-only
+ * orders on perpetuals, which exchanges exempt).
  * Throws InvalidOrderError with a reason (below_min_amount, below_min_cost, invalid_amount, invalid_price, missing_price).
  */
 export function checkOrder(req: CreateOrderRequest, m: ExchangeMarket, precision: OrderPrecision, ctx: Record<string, unknown>): CheckedOrder {
@@ -48,7 +49,10 @@ export function checkOrder(req: CreateOrderRequest, m: ExchangeMarket, precision
     triggerPrice = rounded(req.triggerPrice);
   }
   const refPrice = price ?? triggerPrice ?? req.referencePrice;
-  if (refPrice !== undefined) checkMinNotional(m, amount, refPrice, ctx);
+  // perpetual exchanges exempt reduce-only orders from the minimum notional (Binance USDⓈ-M -4164: "unless you choose
+  // reduce only"): a take-profit ladder may split a position into parts smaller than the minimum
+  const exempt = m.type === 'perp' && req.reduceOnly === true;
+  if (refPrice !== undefined && !exempt) checkMinNotional(m, amount, refPrice, ctx);
   return { amount, price, triggerPrice };
 }
 

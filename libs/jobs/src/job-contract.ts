@@ -18,7 +18,7 @@ export interface JobPayloads {
   'backtests.run': { runId: string };
   /**
    * Evaluate a bot: every input it has not seen (fills, closed orders, candles, settings) in order, then send what it
-   * decided. Job id `${botId}:${trigger}` (deterministic: a candle's evaluation is queued once); the evaluation itself
+   * decided. Job id `${botId}.${trigger}` (BullMQ ids cannot contain colons) (deterministic: a candle's evaluation is queued once); the evaluation itself
    * is idempotent, so a redelivered job finds nothing new.
    */
   'bots.evaluate': { botId: string; candleAvailableAt?: number };

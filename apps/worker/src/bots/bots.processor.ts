@@ -44,7 +44,7 @@ export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> impleme
     }
     if (outcome.kind === 'more') {
       // the next chunk: unique per progress, so a redelivered job never forks a second chain
-      await this.jobs.enqueue('bots.replay', { botId }, { jobId: `${botId}:replay:${outcome.barTime}:${outcome.decisions}`, delay: outcome.delayMs });
+      await this.jobs.enqueue('bots.replay', { botId }, { jobId: `${botId}.replay.${outcome.barTime}.${outcome.decisions}`, delay: outcome.delayMs });
     }
     return outcome;
   }

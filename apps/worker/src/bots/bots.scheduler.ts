@@ -37,7 +37,7 @@ export class BotsScheduler implements OnApplicationBootstrap, OnApplicationShutd
       const bucket = Math.floor(Date.now() / 5_000);
       for (const b of await this.bots.listFed('replay')) {
         if (b.status !== 'running') continue;
-        await this.jobs.enqueue('bots.replay', { botId: b.id }, { jobId: `${b.id}:replay:kick:${bucket}` });
+        await this.jobs.enqueue('bots.replay', { botId: b.id }, { jobId: `${b.id}.replay.kick.${bucket}` });
       }
     } catch (e) {
       this.logger.warn({ msg: 'replay kick failed', error: (e as Error).message });

@@ -251,7 +251,7 @@ export class PaperExchange extends ExchangePort {
       const m = sb.market;
       const ctx = { exchangeId: 'paper', symbol: m.symbol, clientOrderId: order.clientOrderId };
       if (order.type === 'market' && !last) throw new ExchangeUnavailableError(`paper: no price for ${m.symbol} yet`, ctx);
-      if (order.type === 'market') checkMinNotional(m, order.amount, last!.price, ctx);
+      if (order.type === 'market' && !(m.type === 'perp' && order.reduceOnly)) checkMinNotional(m, order.amount, last!.price, ctx);
 
       const positionSide = resolvePositionSide(m, order);
       const opening = !order.reduceOnly && (positionSide === 'long' ? order.side === 'buy' : order.side === 'sell');
