@@ -54,6 +54,12 @@ export interface GridSettings {
   readonly useRegimeFilter: boolean;
   /** adaptive: an open order is moved when its level drifts more than this % from the order's price. */
   readonly repricePct: number;
+  /**
+   * adaptive: entries are armed from the levels nearest the price, as the original (docs/adr/0015-grid-placement-
+   * as-the-original.md): of the `nearestLevels` nearest, at most 2 below the price (a buy one level lower each) and
+   * 2 above (a sell one level higher). null = every eligible level (the behaviour before).
+   */
+  readonly nearestLevels: number | null;
 
   // range mode
   readonly lowerPrice: number | null;
@@ -91,6 +97,7 @@ export const GRID_DEFAULTS: GridSettings = Object.freeze({
   adxThreshold: 20,
   useRegimeFilter: true,
   repricePct: 0.2,
+  nearestLevels: 4,
   lowerPrice: null,
   upperPrice: null,
   spacing: 'arithmetic',
@@ -142,7 +149,8 @@ export const GRID_SETTINGS_DOC: readonly GridSettingDoc[] = [
   { name: 'adxLength', type: 'integer', default: 28, min: 2, max: 500, modes: ADAPTIVE, description: 'DI and ADX length of the 4h regime filter' },
   { name: 'adxThreshold', type: 'number', default: 20, min: 0, max: 100, modes: ADAPTIVE, description: 'ADX level below which a trend regime resets to 0' },
   { name: 'useRegimeFilter', type: 'boolean', default: true, modes: ADAPTIVE, description: 'block new longs in regime -2 and new shorts in regime +2' },
-  { name: 'repricePct', type: 'number', default: 0.2, min: 0, max: 50, modes: ADAPTIVE, description: 'an open entry order is moved (cancel + new) when its level drifts by more than this %' },
+  { name: 'repricePct', type: 'number', default: 0.2, min: 0, max: 50, modes: ADAPTIVE, description: 'an open entry order is moved (cancel + new) when its level drifts by more than this % (and by at least one tick)' },
+  { name: 'nearestLevels', type: 'integer', default: 4, min: 2, max: 200, nullable: true, modes: ADAPTIVE, description: 'the original arms only the levels nearest the price: of this many nearest, at most 2 below (a buy one level lower each) and 2 above (a sell one level higher); null = every eligible level' },
   { name: 'lowerPrice', type: 'number', default: null, min: 0, nullable: true, modes: RANGE, description: 'lowest grid price (required in range mode)' },
   { name: 'upperPrice', type: 'number', default: null, min: 0, nullable: true, modes: RANGE, description: 'highest grid price (required in range mode, above lowerPrice)' },
   { name: 'spacing', type: 'enum', enum: GRID_SPACINGS, default: 'arithmetic', modes: RANGE, description: 'arithmetic = equal price steps; geometric = equal % steps' },

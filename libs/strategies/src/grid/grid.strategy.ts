@@ -393,6 +393,22 @@ function applyPosition(state: GridState, fill: Fill): number {
   return pnl;
 }
 
+/** Tag of the market closes of a stop, so the trade's exit reason reads what stopped the grid. */
+function closeTagFor(reason: string | null): string {
+  switch (reason) {
+    case 'stop_loss':
+    case 'stop_loss_price':
+    case LIQUIDATION_TAG:
+      return 'grid_sl';
+    case 'take_profit_price':
+      return 'grid_tp';
+    case 'time_stop':
+      return 'time_stop';
+    default:
+      return 'grid_close';
+  }
+}
+
 function marketClose(state: GridState, leg: GridLeg, key: string, intents: Intent[]): void {
   const pos = leg === 'long' ? state.long : state.short;
   const amount = floorAmount(state.market, pos.qty);
@@ -405,7 +421,7 @@ function marketClose(state: GridState, leg: GridLeg, key: string, intents: Inten
     positionSide: leg,
     amount,
     reduceOnly: state.market.type === 'perp',
-    tag: 'grid_close',
+    tag: closeTagFor(state.stopReason),
   });
   state.closeKeys.push(key);
 }
@@ -413,20 +429,20 @@ function marketClose(state: GridState, leg: GridLeg, key: string, intents: Inten
 /** Cancels every order, market-closes both legs and stops the grid. */
 function closeAll(state: GridState, candleTime: number, reason: string, intents: Intent[]): void {
   cancelAllSlots(state, reason, intents);
+  state.status = 'stopped';
+  state.stopReason = reason;
   const p = `${state.botId}:${candleTime}:close:`;
   marketClose(state, 'long', `${p}0`, intents);
   marketClose(state, 'short', `${p}1`, intents);
-  state.status = 'stopped';
-  state.stopReason = reason;
 }
 
 /** closeAll caused by a fill (keys `${fill.key}>close:0|1`, see chainKey). */
 function closeAllCaused(state: GridState, cause: string, reason: string, intents: Intent[]): void {
   cancelAllSlots(state, reason, intents);
-  marketClose(state, 'long', chainKey(state, cause, 'close', 0), intents);
-  marketClose(state, 'short', chainKey(state, cause, 'close', 1), intents);
   state.status = 'stopped';
   state.stopReason = reason;
+  marketClose(state, 'long', chainKey(state, cause, 'close', 0), intents);
+  marketClose(state, 'short', chainKey(state, cause, 'close', 1), intents);
 }
 
 function cancelAllSlots(state: GridState, reason: string, intents: Intent[]): void {
@@ -589,7 +605,64 @@ function rankPool(): void {
   }
 }
 
-/** Places take-profits, entries, and cancels what must go (adaptive drift, regime, maxOpenOrders). */
+/**
+ * Whether the grid trades both legs as one net position: the original's long-short (adaptive mode,
+ * docs/adr/0015). A range-mode neutral grid keeps its two independent legs.
+ */
+function nets(state: GridState): boolean {
+  return state.settings.mode === 'adaptive' && state.settings.direction !== 'long' && state.settings.direction !== 'short';
+}
+
+/**
+ * Distance rank of level j among levels 1..n (0 = nearest; ties: the lower level first) — the original's
+ * "nearest levels" (docs/adr/0015-grid-placement-as-the-original.md). O(n), no allocation.
+ */
+function nearRank(ladder: readonly number[], n: number, j: number, close: number): number {
+  const d = Math.abs(ladder[j] - close);
+  let r = 0;
+  for (let k = 1; k <= n; k++) {
+    if (k === j) continue;
+    const dk = Math.abs(ladder[k] - close);
+    if (dk < d || (dk === d && k < j)) r++;
+  }
+  return r;
+}
+
+/**
+ * The original's arming (docs/adr/0015): of the `nearestLevels` levels nearest the close, the (up to) 2 nearest
+ * below the price each arm a buy one level lower (slot j − 1) and the 2 nearest above each arm a sell one level
+ * higher (slot j + 1). Returns the armed slots packed as [long1, long2, short1, short2] in `out` (−1 = none).
+ */
+function armedSlots(state: GridState, close: number, nearest: number, out: [number, number, number, number]): void {
+  const L = state.ladder;
+  const n = state.settings.gridNum;
+  let b1 = -1;
+  let b2 = -1;
+  let a1 = -1;
+  let a2 = -1;
+  for (let j = 1; j <= n; j++) {
+    const p = L[j];
+    if (p < close) {
+      if (b1 < 0 || p > L[b1]) {
+        b2 = b1;
+        b1 = j;
+      } else if (b2 < 0 || p > L[b2]) b2 = j;
+    } else if (p > close) {
+      if (a1 < 0 || p < L[a1]) {
+        a2 = a1;
+        a1 = j;
+      } else if (a2 < 0 || p < L[a2]) a2 = j;
+    }
+  }
+  const armLong = (b: number) => (b > 1 && nearRank(L, n, b, close) < nearest ? b - 1 : -1);
+  const armShort = (a: number) => (a > 0 && a < n && nearRank(L, n, a, close) < nearest ? a + 1 : -1);
+  out[0] = b1 > 0 ? armLong(b1) : -1;
+  out[1] = b2 > 0 ? armLong(b2) : -1;
+  out[2] = a1 > 0 ? armShort(a1) : -1;
+  out[3] = a2 > 0 ? armShort(a2) : -1;
+}
+
+/** Places take-profits, entries, and cancels what must go (adaptive drift, regime, nearest levels, maxOpenOrders). */
 function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const s = state.settings;
   const close = c.close;
@@ -599,10 +672,21 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const allowShort = s.direction !== 'long';
   let blockLong = false;
   let blockShort = false;
+  if (nets(state)) {
+    // one net position: no long is opened while short (its buys are the shorts' take-profits), and the mirror
+    if (state.short.qty > EPS) blockLong = true;
+    if (state.long.qty > EPS) blockShort = true;
+  }
+  // the original's nearest-level arming (adaptive); -1 = none
+  const arm: [number, number, number, number] = [-1, -1, -1, -1];
+  const nearest = adaptive && s.nearestLevels !== null;
+  if (nearest) armedSlots(state, close, s.nearestLevels as number, arm);
+  const minArmL = arm[0] < 0 ? arm[1] : arm[1] < 0 ? arm[0] : Math.min(arm[0], arm[1]);
+  const maxArmS = Math.max(arm[2], arm[3]);
   if (adaptive) {
     if (s.useRegimeFilter) {
-      blockLong = state.regime === -2;
-      blockShort = state.regime === 2;
+      if (state.regime === -2) blockLong = true;
+      if (state.regime === 2) blockShort = true;
     }
     const cap = (0.95 * maxNotional(state, close)) / close;
     if (state.long.qty > cap) blockLong = true; // overbought
@@ -628,7 +712,10 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     const lvl = levelPrice(state, j);
     let leg: GridLeg | null = null;
     if (slot.st === 'open_order') leg = slot.leg;
-    else if (lvl < close && allowLong && (adaptive || j < top)) leg = 'long';
+    else if (nearest) {
+      if (allowLong && (j === arm[0] || j === arm[1])) leg = 'long';
+      else if (allowShort && (j === arm[2] || j === arm[3])) leg = 'short';
+    } else if (lvl < close && allowLong && (adaptive || j < top)) leg = 'long';
     else if (lvl > close && allowShort && (adaptive || j > bottom)) leg = 'short';
     if (leg === null) continue;
     let price = lvl;
@@ -639,13 +726,18 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     if (slot.st === 'open_order') {
       if (adaptive) {
         const eligible = leg === 'long' ? lvl < close && !blockLong : lvl > close && !blockShort;
-        if (!eligible) {
-          cancelEntry(state, slot, 'level_ineligible', intents);
+        // nearest mode: an entry stays while it is armed or nearer the price than the armed ones
+        const near = !nearest || (leg === 'long' ? j === arm[0] || j === arm[1] || (minArmL > 0 && j > minArmL) : j === arm[2] || j === arm[3] || (maxArmS > 0 && j < maxArmS));
+        if (!eligible || !near) {
+          cancelEntry(state, slot, eligible ? 'not_nearest' : 'level_ineligible', intents);
           if ((slot.st as SlotStatus) === 'filled') placeTp(state, slot, `${prefix}tp:${j}`, intents);
           continue;
         }
         if (slot.filled <= EPS && Math.abs(price - slot.openPrice) > reprice * slot.openPrice) {
-          cancelEntry(state, slot, 'reprice', intents);
+          // no churn for a move the tick cannot express: the new order must have another price
+          const m = state.market;
+          const next = leg === 'long' ? floorPrice(m, price) : ceilPrice(m, price);
+          if (next !== slot.openPrice) cancelEntry(state, slot, 'reprice', intents);
           // falls through as a candidate for a new order at the new price
         }
       }
@@ -653,6 +745,7 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     if (slot.st === 'idle') {
       if (slot.rejects >= MAX_REJECTS) continue;
       if (leg === 'long' ? blockLong : blockShort) continue;
+      if (nearest && slot.leg !== leg) slot.leg = leg;
     }
     const live = slot.st === 'open_order';
     if (s.maxOpenOrders === null) {
@@ -759,7 +852,15 @@ function onEntryFill(state: GridState, slot: GridSlot, fill: Fill, intents: Inte
     return;
   }
   placeTp(state, slot, chainKey(state, fill.key, 'tp', slot.j), intents);
+  if (nets(state)) cancelOpposite(state, slot.leg, intents);
   if (state.settings.mode === 'adaptive') rearmAdaptive(state, slot, fill, intents);
+}
+
+/** Netting: once a leg holds a position, the other leg's resting entries go (they would open the opposite side). */
+function cancelOpposite(state: GridState, leg: GridLeg, intents: Intent[]): void {
+  for (const slot of state.slots) {
+    if (slot.st === 'open_order' && slot.leg !== leg && slot.filled <= EPS) cancelEntry(state, slot, 'netting', intents);
+  }
 }
 
 /** The original's re-arm (§3.5): long → a new buy one level down at min(level_{i−1}, fill·0.995); short mirror. */
@@ -770,7 +871,8 @@ function rearmAdaptive(state: GridState, filled: GridSlot, fill: Fill, intents: 
   if (j < 1 || j > s.gridNum) return;
   const slot = findSlot(state, j);
   if (!slot || slot.st !== 'idle' || slot.rejects >= MAX_REJECTS) return;
-  if (s.useRegimeFilter && state.regime === (long ? -2 : 2)) return;
+  // the original re-arms without consulting the regime (docs/adr/0015); netting still holds: no long while short
+  if (nets(state) && (long ? state.short.qty : state.long.qty) > EPS) return;
   if (s.maxOpenOrders !== null && liveOrders(state) >= s.maxOpenOrders) return;
   const price = long ? Math.min(state.ladder[j], fill.price * 0.995) : Math.max(state.ladder[j], fill.price * 1.005);
   placeEntry(state, slot, filled.leg, price, chainKey(state, fill.key, 'rearm', j), intents);
@@ -915,6 +1017,18 @@ function onOrderClosed(state: GridState, ev: OrderClosedEvent): StrategyResult<G
   return { state, intents };
 }
 
+/** Exchange-grid-bot statistics (docs/adr/0014): per-level round trips apart from the floating PnL. */
+function stats(state: GridState): Record<string, number> {
+  const m = state.metrics;
+  return {
+    grid_profit: m.gridProfit,
+    matched_pairs: m.matchedPairs,
+    floating_pnl: m.unrealizedPnl,
+    realized_pnl: m.realizedPnl,
+    entries: m.entries,
+  };
+}
+
 export const gridStrategy: Strategy<GridSettings, GridState> = {
   name: 'grid',
   parseSettings: parseGridSettings,
@@ -922,4 +1036,7 @@ export const gridStrategy: Strategy<GridSettings, GridState> = {
   decide,
   onFill,
   onOrderClosed,
+  stats,
+  // a grid's position rarely goes flat: one trade per take-profit / stop fill
+  tradesPerFill: true,
 };

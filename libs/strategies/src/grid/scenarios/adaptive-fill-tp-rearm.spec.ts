@@ -4,11 +4,13 @@ import { gridStrategy, type GridState } from '../grid.strategy';
 import { ceilTo, eth5m, floorTo } from '../testing/fixtures';
 
 // Scenario: adaptive long-short grid on an ETH perpetual (5m, January 2021). After warm-up we fill the
-// nearest buy and the nearest sell by hand and check the original's take-profit clamps and re-arms (§3.5).
+// nearest buy and the nearest sell by hand and check the original's take-profit clamps and re-arms (§3.5), and
+// the netting of long-short: once a leg fills, the other leg's entries are cancelled (docs/adr/0015).
+// Every level is armed here (nearestLevels: null) so that the levels next to the filled one carry orders.
 const ETH_PERP: MarketSpec = { symbol: 'ETH/USDT:USDT', type: 'perp', tickSize: 0.01, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 
 function warm(): { state: GridState; placed: OrderIntent[]; t: number } {
-  const settings = gridStrategy.parseSettings({ mode: 'adaptive', direction: 'neutral', gridNum: 20, investment: 1_000, leverage: 2, useRegimeFilter: false });
+  const settings = gridStrategy.parseSettings({ mode: 'adaptive', direction: 'neutral', gridNum: 20, investment: 1_000, leverage: 2, useRegimeFilter: false, nearestLevels: null });
   let state = gridStrategy.init({ botId: 'x', settings, market: ETH_PERP, timeframe: '5m' });
   const candles = eth5m().slice(0, 60);
   let placed: OrderIntent[] = [];
@@ -36,9 +38,14 @@ describe('adaptive grid: take-profit clamps and re-arm on fill', () => {
     expect(below?.st).toBe('idle');
     const ladder = [...r.state.ladder];
     const order: OrderIntent = { action: 'place', key: top.openKey as string, type: 'limit', side: 'buy', positionSide: 'long', amount: top.openAmount, price: top.openPrice, reduceOnly: false, tag: 'grid_open' };
+    const shortsResting = r.state.slots.filter((s) => s.st === 'open_order' && s.leg === 'short').map((s) => s.openKey);
+    expect(shortsResting.length).toBeGreaterThan(0);
     r = gridStrategy.onFill(r.state, fillOf(order, 2));
     const p = top.openPrice;
-    const [tp, rearm, ...rest] = r.intents as OrderIntent[];
+    // netting: the long fill cancels every resting short entry (reason 'netting')
+    const cancels = r.intents.filter((i) => i.action === 'cancel');
+    expect(cancels).toEqual(shortsResting.map((key) => ({ action: 'cancel', key, reason: 'netting' })));
+    const [tp, rearm, ...rest] = r.intents.filter((i) => i.action === 'place') as OrderIntent[];
     expect(rest).toEqual([]);
     expect(tp).toEqual({
       action: 'place', key: `${order.key}>tp:${top.j}`, type: 'limit', side: 'sell', positionSide: 'long', amount: top.openAmount,
@@ -63,7 +70,8 @@ describe('adaptive grid: take-profit clamps and re-arm on fill', () => {
     const order: OrderIntent = { action: 'place', key: low.openKey as string, type: 'limit', side: 'sell', positionSide: 'short', amount: low.openAmount, price: low.openPrice, reduceOnly: false, tag: 'grid_open' };
     r = gridStrategy.onFill(r.state, fillOf(order, 3));
     const p = low.openPrice;
-    const [tp, rearm] = r.intents as OrderIntent[];
+    expect(r.intents.filter((i) => i.action === 'cancel').every((i) => i.action === 'cancel' && i.reason === 'netting')).toBe(true);
+    const [tp, rearm] = r.intents.filter((i) => i.action === 'place') as OrderIntent[];
     expect(tp).toMatchObject({ key: `${order.key}>tp:${low.j}`, side: 'buy', positionSide: 'short', reduceOnly: true, amount: low.openAmount, price: floorTo(Math.max(Math.min(p * 0.993, ladder[low.j - 1]), p * 0.93), 2) });
     expect(rearm).toMatchObject({ key: `${order.key}>rearm:${low.j + 1}`, side: 'sell', positionSide: 'short', price: ceilTo(Math.max(ladder[low.j + 1], p * 1.005), 2) });
   });

@@ -78,19 +78,25 @@ describe('adaptive grid: FAMA/ATR hybrid levels (§3.3)', () => {
     expect(Math.abs(ref[11][t] - fama[t]) / fama[t]).toBeLessThan(0.01);
   });
 
-  it('warms up for 49 candles, then places buys at every level below the close (floored to tick)', () => {
+  it('warms up for 49 candles, then arms only the nearest levels: of the 4 nearest, the 2 below the close, each one level lower (n−1)', () => {
     for (let t = 0; t < 49; t++) expect(intentsAt[t]).toEqual([]);
     const t = 49;
     const c = candles[t];
-    const expected = [];
-    for (let j = 1; j <= 25; j++) {
-      const lvl = ref[j] ? ref[j][t] : ref[20][t] * (1 + 0.008 * (j - 20));
-      if (lvl < c.close) {
-        const price = floorTo(lvl < 0.9 * c.close ? (lvl + c.close) / 2 : lvl, 2);
-        expected.push({ key: `a:${c.time}:open:${j}`, price, amount: floorTo(1_000 / 25 / price, 4) });
-      }
-    }
-    expect(expected.length).toBeGreaterThan(3);
+    const lvl = (j: number) => (ref[j] ? ref[j][t] : ref[20][t] * (1 + 0.008 * (j - 20)));
+    // the 4 levels nearest the close (of 1..25; ties: the lower level), then those below the close, nearest first
+    const byDistance = Array.from({ length: 25 }, (_, k) => k + 1).sort((a, b) => Math.abs(lvl(a) - c.close) - Math.abs(lvl(b) - c.close) || a - b);
+    const below = byDistance.slice(0, 4).filter((j) => lvl(j) < c.close).sort((a, b) => lvl(b) - lvl(a)).slice(0, 2);
+    expect(below.length).toBe(2);
+    // each arms a buy at the level under it (slot n−1), at that level's price floored to the tick
+    const expected = below
+      .map((n) => n - 1)
+      .sort((a, b) => a - b)
+      .map((j) => {
+        const price = floorTo(lvl(j) < 0.9 * c.close ? (lvl(j) + c.close) / 2 : lvl(j), 2);
+        return { key: `a:${c.time}:open:${j}`, price, amount: floorTo(1_000 / 25 / price, 4) };
+      });
     expect(intentsAt[t].map((i) => ({ key: i.key, price: i.price, amount: i.amount }))).toEqual(expected);
+    // at no later candle does the grid rest more than 2 + 2 entries (armed + nearer ones kept)
+    expect(Math.max(...intentsAt.map((x) => x.filter((i) => i.tag === 'grid_open').length))).toBeLessThanOrEqual(4);
   });
 });

@@ -10,7 +10,7 @@ describe('stop loss % on the averaged position', () => {
   const candles = all.slice(indexAt(all, '2024-07-25T00:00:00Z'), indexAt(all, '2024-08-10T00:00:00Z'));
   const settings = gridStrategy.parseSettings({ mode: 'adaptive', direction: 'long', investment: 2_000, leverage: 1, stop_loss: 3, useRegimeFilter: false });
   const sim = simulate(gridStrategy, { botId: 's', settings, market: BTC_SPOT, timeframe: '1h' }, candles);
-  const closeEv = sim.events.find((e) => e.source === 'decide' && 'intent' in e && e.intent.action === 'place' && e.intent.tag === 'grid_close');
+  const closeEv = sim.events.find((e) => e.source === 'decide' && 'intent' in e && e.intent.action === 'place' && e.intent.tag === 'grid_sl');
 
   /** Long position after every fill up to and including candle k, replayed from the fills (independent). */
   function positionAt(k: number): { qty: number; avg: number } {

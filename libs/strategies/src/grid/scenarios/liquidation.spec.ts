@@ -65,7 +65,7 @@ describe('a liquidation reaches the grid as a fill it never placed', () => {
     expect(cancels).toHaveLength(before.size);
     const places = r.intents.filter((i) => i.action === 'place');
     expect(places).toEqual([
-      { action: 'place', key: `q:${liqTime}:liquidation>close:1`, type: 'market', side: 'buy', positionSide: 'short', amount: sell.amount, reduceOnly: true, tag: 'grid_close' },
+      { action: 'place', key: `q:${liqTime}:liquidation>close:1`, type: 'market', side: 'buy', positionSide: 'short', amount: sell.amount, reduceOnly: true, tag: 'grid_sl' },
     ]);
     const s = r.state;
     expect(s.status).toBe('stopped');
@@ -79,7 +79,7 @@ describe('a liquidation reaches the grid as a fill it never placed', () => {
     expect(s.metrics.realizedPnl).toBeCloseTo((21_105.5 - 42_000) * buy.amount - 0.04 - 0.04 - 0.9, 9);
 
     // the short close fills; afterwards the stopped grid is silent
-    const closeFill: Fill = { key: places[0].key, side: 'buy', positionSide: 'short', amount: sell.amount, price: 21_200, fee: 0.05, time: liqTime, tag: 'grid_close', remaining: 0 };
+    const closeFill: Fill = { key: places[0].key, side: 'buy', positionSide: 'short', amount: sell.amount, price: 21_200, fee: 0.05, time: liqTime, tag: 'grid_sl', remaining: 0 };
     const r2 = gridStrategy.onFill(s, closeFill);
     expect(r2.intents).toEqual([]);
     expect(r2.state.short).toEqual({ qty: 0, avg: 0 });

@@ -16,7 +16,7 @@ describe('range grid: stop-loss and take-profit prices close everything', () => 
       .reduce((q, f) => q + (f.side === 'buy' ? f.amount : -f.amount), 0);
     const atK = sim.events.filter((e) => e.at === k && e.source === 'decide' && 'intent' in e).map((e) => ('intent' in e ? e.intent : null));
     const close = atK.find((i) => i?.action === 'place') as OrderIntent;
-    expect(close).toMatchObject({ type: 'market', side: 'sell', tag: 'grid_close', amount: Number(held.toFixed(5)) });
+    expect(close).toMatchObject({ type: 'market', side: 'sell', tag: 'grid_sl', amount: Number(held.toFixed(5)) });
     expect(atK.filter((i) => i?.action === 'cancel').length).toBeGreaterThan(0);
     expect(sim.state).toMatchObject({ status: 'stopped', stopReason: 'stop_loss_price', long: { qty: 0, avg: 0 } });
     expect(sim.book).toEqual([]);

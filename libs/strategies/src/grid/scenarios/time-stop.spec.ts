@@ -29,7 +29,7 @@ describe('time stop (custom_stop)', () => {
     const settings = gridStrategy.parseSettings({ mode: 'range', lowerPrice: 40_000, upperPrice: 45_000, gridNum: 10, investment: 1_000, customStopMinutes: 600 });
     const candles = btc1h().slice(0, 24 * 20);
     const sim = simulate(gridStrategy, { botId: 't', settings, market: BTC_SPOT, timeframe: '1h' }, candles);
-    const stopEv = sim.events.find((e) => 'intent' in e && e.intent.action === 'place' && e.intent.tag === 'grid_close');
+    const stopEv = sim.events.find((e) => 'intent' in e && e.intent.action === 'place' && e.intent.tag === 'time_stop');
     expect(stopEv).toBeDefined();
     const k = (stopEv as { at: number }).at;
     // independent: the last entry fill before candle k, and no earlier candle satisfied the rule
