@@ -395,7 +395,7 @@ function applyPosition(state: GridState, fill: Fill): number {
 
 /** Tag of the market closes of a stop, so the trade's exit reason reads what stopped the grid. */
 function closeTagFor(reason: string | null): string {
-  switch (reason) {
+  switch (reason ?? '') {
     case 'stop_loss':
     case 'stop_loss_price':
     case LIQUIDATION_TAG:
