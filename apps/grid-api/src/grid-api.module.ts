@@ -4,14 +4,15 @@ import { PlatformModule } from '@tb/platform';
 import { BacktestRunsApiModule } from '@tb/backtest';
 import { UsersModule } from '@tb/users';
 import { OrdersHttpModule } from '@tb/orders';
+import { BotsHttpModule } from '@tb/bots';
 
-/** GRID API (:8012): /api/grid/... plus the shared routers. */
+/** GRID API (:8012): /api/grid/bots plus the shared routers. */
 @Module({})
 export class GridApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: GridApiModule,
-      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule],
+      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule, BotsHttpModule.forStrategy('grid')],
     };
   }
 }

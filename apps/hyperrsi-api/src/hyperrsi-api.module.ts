@@ -4,14 +4,15 @@ import { PlatformModule } from '@tb/platform';
 import { BacktestRunsApiModule } from '@tb/backtest';
 import { UsersModule } from '@tb/users';
 import { OrdersHttpModule } from '@tb/orders';
+import { BotsHttpModule } from '@tb/bots';
 
-/** HYPERRSI API (:8000): /api/hyperrsi/... plus the shared routers. */
+/** HYPERRSI API (:8000): /api/hyperrsi/bots plus the shared routers. */
 @Module({})
 export class HyperrsiApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: HyperrsiApiModule,
-      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule],
+      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule, BotsHttpModule.forStrategy('hyperrsi')],
     };
   }
 }
