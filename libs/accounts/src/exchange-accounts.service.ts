@@ -8,7 +8,7 @@ import { ExchangeAccountEntity } from './exchange-account.entity';
 import { ExchangeAccountsRepository } from './exchange-accounts.repository';
 import { ExchangeFactory } from './exchange.factory';
 import type { ConnectionTestResponseDto, CreateExchangeAccountRequestDto, ExchangeAccountResponseDto } from './dto/exchange-account.dto';
-import { PAPER_BALANCE_PATTERN } from './dto/exchange-account.dto';
+import { paperBalancesIssue } from './dto/exchange-account.dto';
 
 /** The secret's AAD context binds each blob to its account and field: a blob copied elsewhere will not decrypt. */
 const ctx = (accountId: string, field: string) => `exchange_account:${accountId}:${field}`;
@@ -31,9 +31,8 @@ export class ExchangeAccountsService {
     const id = randomUUID();
     const paper = dto.exchange === 'paper';
     if (!paper && (!dto.apiKey || !dto.secret)) throw new BadRequestError('apiKey and secret are required for live exchanges');
-    if (dto.paperBalances && Object.values(dto.paperBalances).some((v) => typeof v !== 'string' || !PAPER_BALANCE_PATTERN.test(v))) {
-      throw new BadRequestError('paperBalances values must be decimal strings', { field: 'paperBalances' });
-    }
+    const balancesIssue = dto.paperBalances === undefined ? null : paperBalancesIssue(dto.paperBalances);
+    if (balancesIssue) throw new BadRequestError(balancesIssue, { field: 'paperBalances' });
     const entity = Object.assign(new ExchangeAccountEntity(), {
       id,
       userId,

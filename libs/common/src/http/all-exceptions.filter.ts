@@ -18,6 +18,7 @@ const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   404: ErrorCode.NotFound,
   409: ErrorCode.Conflict,
   413: ErrorCode.PayloadTooLarge,
+  415: ErrorCode.UnsupportedMediaType,
   429: ErrorCode.RateLimited,
   503: ErrorCode.ServiceUnavailable,
 };
@@ -92,17 +93,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         },
       };
     }
-    if (this.isBodyParserError(exception)) {
-      const e = exception as { status: number; type: string; message: string };
-      return {
-        status: e.status,
-        body: {
-          code: e.status === 413 ? ErrorCode.PayloadTooLarge : ErrorCode.BadRequest,
-          message: e.type === 'entity.parse.failed' ? 'Malformed JSON body' : e.message,
-          details: null,
-        },
-      };
-    }
+    if (this.isBodyParserError(exception)) return { status: exception.status, body: this.describeBodyError(exception) };
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       body: { code: ErrorCode.Internal, message: 'Internal server error', details: null },
@@ -113,7 +104,32 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return typeof e.message === 'string' && e.message.startsWith('Cannot ');
   }
 
-  private isBodyParserError(e: unknown): boolean {
-    return typeof e === 'object' && e !== null && 'type' in e && 'status' in e && typeof (e as { status: unknown }).status === 'number';
+  /**
+   * body-parser's errors (http-errors with a 4xx status): malformed or too deeply nested JSON, a body that does not
+   * decompress (gzip/deflate/br garbage, which carries no `type`), too large, unsupported charset or encoding.
+   */
+  private isBodyParserError(e: unknown): e is { status: number; type?: string; expose?: boolean } {
+    if (typeof e !== 'object' || e === null) return false;
+    const status = (e as { status?: unknown }).status;
+    return typeof status === 'number' && status >= 400 && status < 500 && ('type' in e || (e as { expose?: unknown }).expose === true);
+  }
+
+  private describeBodyError(e: { status: number; type?: string; message?: string }): ErrorBody {
+    switch (e.type) {
+      case 'entity.parse.failed':
+        return { code: ErrorCode.BadRequest, message: 'Malformed JSON body', details: null };
+      case 'entity.too.deep':
+        return { code: ErrorCode.BadRequest, message: e.message ?? 'JSON body nested too deeply', details: null };
+      case 'entity.too.large':
+        return { code: ErrorCode.PayloadTooLarge, message: 'Request body too large', details: null };
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return { code: ErrorCode.UnsupportedMediaType, message: e.message ?? 'Unsupported body encoding', details: null };
+      case undefined:
+      default:
+        if (e.status === 415) return { code: ErrorCode.UnsupportedMediaType, message: 'Unsupported body encoding', details: null };
+        if (e.status === 413) return { code: ErrorCode.PayloadTooLarge, message: 'Request body too large', details: null };
+        return { code: ErrorCode.BadRequest, message: 'Request body could not be read (bad Content-Encoding or an aborted upload)', details: null };
+    }
   }
 }

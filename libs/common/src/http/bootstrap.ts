@@ -7,6 +7,8 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '@tb/config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { createValidationPipe } from './validation';
+import { SafeInputPipe } from './safe-input.pipe';
+import { installBodyParsers } from './request-body';
 import { ErrorResponseDto } from './error-response.dto';
 import { REQUEST_ID_HEADER } from '../context/request-id';
 
@@ -38,7 +40,8 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
       credentials: !origins.includes('*'),
     });
   }
-  app.useGlobalPipes(createValidationPipe());
+  installBodyParsers(app);
+  app.useGlobalPipes(new SafeInputPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   if (options.swagger) {
     const doc = new DocumentBuilder()

@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, MaxLength, ValidateIf } from 'class-validator';
+import { PageQueryDto } from '@tb/common';
 import { ORDER_STATUSES, type OrderStatus } from '../order-status';
 import type { OrderEntity } from '../order.entity';
 import type { FillEntity } from '../fill.entity';
+
+/** Upper bound of any price or amount a request may carry: far above any real market, far below float overflow. */
+export const MAX_ORDER_VALUE = 1e15;
 
 const SYMBOL = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$/;
 
@@ -16,16 +19,16 @@ export class PlaceOrderRequestDto {
   @ApiProperty({ enum: ['buy', 'sell'] }) @IsIn(['buy', 'sell']) side!: 'buy' | 'sell';
   @ApiPropertyOptional({ enum: ['long', 'short'], description: 'Derivatives hedge side; default long for buys, short for sells' })
   @IsOptional() @IsIn(['long', 'short']) positionSide?: 'long' | 'short';
-  @ApiProperty({ example: 0.001, description: 'Base units; truncated to the market precision' }) @IsNumber() @IsPositive() amount!: number;
+  @ApiProperty({ example: 0.001, description: 'Base units; truncated to the market precision' }) @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(MAX_ORDER_VALUE) amount!: number;
   @ApiPropertyOptional({ example: 60000, description: 'Limit price (required for limit)' })
-  @ValidateIf((o: PlaceOrderRequestDto) => o.type === 'limit' || o.price !== undefined) @IsNumber() @IsPositive() price?: number;
+  @ValidateIf((o: PlaceOrderRequestDto) => o.type === 'limit' || o.price !== undefined) @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(MAX_ORDER_VALUE) price?: number;
   @ApiPropertyOptional({ description: 'Trigger price (required for stop_market)' })
-  @ValidateIf((o: PlaceOrderRequestDto) => o.type === 'stop_market' || o.triggerPrice !== undefined) @IsNumber() @IsPositive() triggerPrice?: number;
+  @ValidateIf((o: PlaceOrderRequestDto) => o.type === 'stop_market' || o.triggerPrice !== undefined) @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(MAX_ORDER_VALUE) triggerPrice?: number;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() reduceOnly?: boolean;
   @ApiPropertyOptional({ description: 'Idempotency key: repeating a request with the same key never creates a second order', maxLength: 64 })
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'clientKey must be 1-64 chars of [A-Za-z0-9._:-]' }) clientKey?: string;
   @ApiPropertyOptional({ description: 'Last known price, so a market order can be checked against the minimum notional before sending' })
-  @IsOptional() @IsNumber() @IsPositive() referencePrice?: number;
+  @IsOptional() @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(MAX_ORDER_VALUE) referencePrice?: number;
 }
 
 export class CancelAllRequestDto {
@@ -33,10 +36,7 @@ export class CancelAllRequestDto {
   @ApiProperty({ example: 'BTC/USDT' }) @Matches(SYMBOL, { message: 'symbol must be a ccxt unified symbol' }) symbol!: string;
 }
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
-  @ApiPropertyOptional({ default: 0, minimum: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset?: number;
-}
+export { PageQueryDto };
 
 export class ListOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;

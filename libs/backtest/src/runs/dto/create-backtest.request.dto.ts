@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsNumber, IsObject, IsOptional, IsPositive, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsNumber, IsObject, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { TIMEFRAMES, type Timeframe } from '@tb/strategies';
 import { BACKTEST_API_STRATEGIES, BACKTEST_DEFAULTS, type BacktestApiStrategy } from '../backtest-run.request';
 
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
+/** Smallest price tick / amount step: finer than any listed market; 1e-30 would make every grid and rounding loop absurd. */
+const MIN_STEP = 1e-12;
 
 /** POST /api/backtests and POST /api/backtests/run. Defaults match `tb backtest`. */
 export class CreateBacktestRequestDto {
@@ -97,17 +99,17 @@ export class CreateBacktestRequestDto {
   @IsIn(['through', 'touch'])
   limitFill?: 'through' | 'touch';
 
-  @ApiPropertyOptional({ default: BACKTEST_DEFAULTS.tickSize, description: 'Price tick' })
+  @ApiPropertyOptional({ default: BACKTEST_DEFAULTS.tickSize, minimum: MIN_STEP, maximum: 1e6, description: 'Price tick' })
   @IsOptional()
   @IsNumber(FINITE)
-  @IsPositive()
+  @Min(MIN_STEP, { message: 'tickSize must be at least 1e-12' })
   @Max(1e6)
   tickSize?: number;
 
-  @ApiPropertyOptional({ default: BACKTEST_DEFAULTS.amountStep, description: 'Amount step (and minimum amount)' })
+  @ApiPropertyOptional({ default: BACKTEST_DEFAULTS.amountStep, minimum: MIN_STEP, maximum: 1e6, description: 'Amount step (and minimum amount)' })
   @IsOptional()
   @IsNumber(FINITE)
-  @IsPositive()
+  @Min(MIN_STEP, { message: 'amountStep must be at least 1e-12' })
   @Max(1e6)
   amountStep?: number;
 
