@@ -46,4 +46,11 @@ export class AppConfig {
     readonly unknownOrderPolicy: 'resend' | 'reject';
     readonly reconcileIntervalMs: number;
   };
+  /** live candle feed timing (ms) and backfill bound (candles) */
+  readonly feed!: {
+    readonly buildDelayMs: number;
+    readonly retryMs: number;
+    readonly maxWaitMs: number;
+    readonly backfillCandles: number;
+  };
 }

@@ -150,6 +150,22 @@ export class EnvironmentVariables {
   /** Reconciler period (ms). */
   @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
   OMS_RECONCILE_INTERVAL_MS = 15_000;
+
+  /** Live candle feed: poll this long after each candle close (ms), exchanges build the candle late. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
+  FEED_BUILD_DELAY_MS = 2000;
+
+  /** Live candle feed: wait between polls while the expected closed candle has not appeared (ms). */
+  @Type(() => Number) @IsInt() @Min(10) @Max(600_000)
+  FEED_RETRY_MS = 1000;
+
+  /** Live candle feed: give up on a missing candle this long after its close (ms); the watchdog warns, the next poll catches up. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(3_600_000)
+  FEED_MAX_WAIT_MS = 60_000;
+
+  /** Live candle feed: most closed candles fetched in one poll (first poll of a series, or after a gap). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  FEED_BACKFILL_CANDLES = 1000;
 }
 
 /** Names the platform reads; anything else starting with TB_ is a typo and is rejected. */

@@ -144,6 +144,12 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
       unknownOrderPolicy: parsed.OMS_UNKNOWN_ORDER_POLICY,
       reconcileIntervalMs: parsed.OMS_RECONCILE_INTERVAL_MS,
     },
+    feed: {
+      buildDelayMs: parsed.FEED_BUILD_DELAY_MS,
+      retryMs: parsed.FEED_RETRY_MS,
+      maxWaitMs: parsed.FEED_MAX_WAIT_MS,
+      backfillCandles: parsed.FEED_BACKFILL_CANDLES,
+    },
   };
   return Object.setPrototypeOf(config, AppConfig.prototype) as AppConfig;
 }

@@ -2,7 +2,8 @@
  * A local fake of Binance's spot REST API (plain node:http on 127.0.0.1) that the REAL ccxt `binance` client
  * can sign, send and parse against. Point every ccxt url at it with `fakeBinanceUrls(url)`.
  *
- * Served: GET /api/v3/ping, /time, /exchangeInfo (committed fixture), /ticker/price, /ticker/24hr, /klines,
+ * Served: GET /api/v3/ping, /time, /exchangeInfo (committed fixture), /ticker/price, /ticker/24hr, /klines
+ * (fixture rows, optionally as of the server clock and with late publication),
  * and the signed /account, POST|DELETE|GET /order, /openOrders, /myTrades. Signed calls are checked like
  * Binance does: X-MBX-APIKEY, HMAC-SHA256 over query+body (-1022 on a bad signature), recvWindow (-1021).
  * Errors use Binance's real codes and messages so ccxt maps them to its own error classes.
@@ -55,7 +56,14 @@ export interface FakeBinanceOptions {
   initialState?: FakeBinanceSnapshot;
   /** OHLCV served by /klines per symbol id: [openTime, open, high, low, close, volume] */
   klines?: Record<string, Array<[number, number, number, number, number, number]>>;
+  /**
+   * Serve only the `klines` rows that have opened by the server clock (the last one is the still-forming
+   * candle, as on Binance); default false: every row, whatever its time.
+   */
+  klinesAsOfServerTime?: boolean;
 }
+
+export type KlineRow = [number, number, number, number, number, number];
 
 export interface FakeBinance {
   readonly url: string;
@@ -68,6 +76,13 @@ export interface FakeBinance {
   readonly ccxtUrls: Record<string, string>;
   /** shift the server clock (ms) */
   setTimeOffset(ms: number): void;
+  /** replace the OHLCV rows served for one symbol id */
+  setKlines(symbol: string, rows: KlineRow[]): void;
+  /**
+   * Late publication: the next `requests` /klines requests for `symbol` leave out every row that opened at or
+   * after `fromOpenTime` (Infinity: never published). Counted per request, whatever its range.
+   */
+  withholdKlines(symbol: string, fromOpenTime: number, requests: number): void;
   close(): Promise<void>;
 }
 
@@ -132,6 +147,8 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
   if (opts.initialState) state.restore(opts.initialState);
   const st = state;
   const faults = new FaultPlan();
+  const klineRows: Record<string, KlineRow[]> = { ...opts.klines };
+  const withheld = new Map<string, { from: number; requests: number }>();
   const sockets = new Set<Socket>();
 
   const server: Server = createServer((req, res) => {
@@ -412,7 +429,16 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     const step = INTERVAL_MS[p.interval];
     if (!step) throw new FakeExchangeError(400, -1120, 'Invalid interval.');
     const limit = Math.min(Number(p.limit ?? 500), 1000);
-    let rows = opts.klines?.[symbol];
+    let rows: KlineRow[] | undefined = klineRows[symbol];
+    if (rows && opts.klinesAsOfServerTime) {
+      const now = serverNow();
+      rows = rows.filter((r) => r[0] <= now);
+    }
+    const hold = withheld.get(symbol);
+    if (rows && hold && hold.requests > 0) {
+      hold.requests -= 1;
+      rows = rows.filter((r) => r[0] < hold.from);
+    }
     if (!rows) {
       // flat candles at the current price ending with the current (open) one
       const px = st.price(symbol);
@@ -452,6 +478,12 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
         case 'POST /__control/clear-faults':
           faults.clear();
           return send(res, 200, { ok: true });
+        case 'POST /__control/klines':
+          klineRows[String(b.symbol)] = b.rows as KlineRow[];
+          return send(res, 200, { ok: true });
+        case 'POST /__control/withhold-klines':
+          withheld.set(String(b.symbol), { from: Number(b.fromOpenTime), requests: b.requests === null ? Infinity : Number(b.requests) });
+          return send(res, 200, { ok: true });
         case 'POST /__control/time-offset':
           timeOffset = Number(b.ms);
           return send(res, 200, { ok: true });
@@ -481,6 +513,12 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     ccxtUrls: fakeBinanceUrls(url),
     setTimeOffset: (ms: number) => {
       timeOffset = ms;
+    },
+    setKlines: (symbol: string, rows: KlineRow[]) => {
+      klineRows[symbol] = rows;
+    },
+    withholdKlines: (symbol: string, fromOpenTime: number, requests: number) => {
+      withheld.set(symbol, { from: fromOpenTime, requests });
     },
     close: () =>
       new Promise<void>((ok) => {
