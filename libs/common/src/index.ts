@@ -12,4 +12,3 @@ export * from './http/page-query.dto';
 export * from './http/error-response.dto';
 export * from './http/bootstrap';
 export * from './time/clock';
-export * from './time/clock';
