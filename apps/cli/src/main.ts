@@ -5,11 +5,12 @@ import { registerBacktestCommand } from './commands/backtest.command';
 import { registerDataCommand } from './commands/data.command';
 import { registerKeysCommand } from './commands/keys.command';
 import { registerUsersCommand } from './commands/users.command';
+import { registerBotsCommand } from './commands/bots.command';
 
 /**
  * `tb` — the TradingBoost command line (`npm run tb -- <command>`).
- * Pure commands (indicators, backtest) need no services; `data import`, `keys rotate` and `users create-admin`
- * use the database.
+ * Pure commands (indicators, backtest) need no services; `data import`, `keys rotate`, `users create-admin` and
+ * `bots replay` use the database.
  */
 async function main(argv: string[]): Promise<void> {
   const program = new Command('tb')
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<void> {
   registerDataCommand(program);
   registerKeysCommand(program);
   registerUsersCommand(program);
+  registerBotsCommand(program);
   await program.parseAsync(argv);
 }
 

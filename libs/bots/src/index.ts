@@ -10,5 +10,6 @@ export * from './bot-evaluator.service';
 export * from './replay.driver';
 export * from './bot.metrics';
 export * from './bots.module';
+export * from './bots-journal.module';
 export * from './http/bots-http.module';
 export * from './http/bots-http.service';
