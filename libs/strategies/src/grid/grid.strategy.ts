@@ -550,7 +550,11 @@ interface Candidate {
   live: boolean;
 }
 
-/** Scratch pool for the maxOpenOrders ranking (reused across calls: no allocation per candle). */
+/**
+ * Scratch pool for the maxOpenOrders ranking (reused across calls: no allocation per candle). Safe for many bots in
+ * one process: filled and read within one synchronous sync() call, never kept across calls
+ * (libs/backtest/src/engine/scenarios/many-bots-one-process.spec.ts interleaves two grids and compares).
+ */
 const pool: Candidate[] = [];
 let poolSize = 0;
 

@@ -101,8 +101,8 @@ const CLOSE_TAGS: ReadonlySet<string> = new Set(['close', 'trend_close', 'dust',
 // ------------------------------------------------------------------------------------------------------
 // Intent emission. One module-level emitter: decide/onFill/onOrderClosed are synchronous and never nested —
 // each begins (begin*) and ends (finish) within one call, so nothing of one call survives into the next and
-// many bots in one process cannot see each other's intents (hyperrsi.shared-state.spec.ts interleaves two
-// bots and compares with running them apart). The array is created only when something is emitted (the idle
+// many bots in one process cannot see each other's intents (libs/backtest/src/engine/scenarios/many-bots-one-
+// process.spec.ts interleaves two bots and compares with running them apart). The array is created only when something is emitted (the idle
 // hot path allocates nothing but the result object).
 // ------------------------------------------------------------------------------------------------------
 
