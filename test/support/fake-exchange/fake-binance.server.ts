@@ -3,7 +3,8 @@
  * can sign, send and parse against. Point every ccxt url at it with `fakeBinanceUrls(url)`.
  *
  * Served: GET /api/v3/ping, /time, /exchangeInfo (committed fixture), /ticker/price, /ticker/24hr, /klines
- * (fixture rows, optionally as of the server clock and with late publication),
+ * (fixture rows, optionally as of the server clock and with late publication), the public USDⓈ-M futures
+ * /fapi/v1/time, /exchangeInfo (BTCUSDT perpetual) and /klines (the same rows) for ccxt binanceusdm,
  * and the signed /account, POST|DELETE|GET /order, /openOrders, /myTrades. Signed calls are checked like
  * Binance does: X-MBX-APIKEY, HMAC-SHA256 over query+body (-1022 on a bad signature), recvWindow (-1021).
  * Errors use Binance's real codes and messages so ccxt maps them to its own error classes.
@@ -31,6 +32,8 @@ import {
 } from './fake-binance.state';
 
 export const FAKE_BINANCE_EXCHANGE_INFO = resolve(__dirname, '..', '..', 'fixtures', 'exchange', 'binance-exchangeInfo.json');
+/** USDⓈ-M futures market list (BTCUSDT perpetual) for the public /fapi endpoints that ccxt binanceusdm reads. */
+export const FAKE_BINANCE_FUTURES_INFO = resolve(__dirname, '..', '..', 'fixtures', 'exchange', 'binanceusdm-exchangeInfo.json');
 
 export interface FakeBinanceOptions {
   port?: number; // 0 (default) = any free port
@@ -148,6 +151,8 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
   const st = state;
   const faults = new FaultPlan();
   const klineRows: Record<string, KlineRow[]> = { ...opts.klines };
+  let futuresInfoCache: Record<string, unknown> | undefined;
+  const futuresInfo = (): Record<string, unknown> => (futuresInfoCache ??= JSON.parse(readFileSync(FAKE_BINANCE_FUTURES_INFO, 'utf8')) as Record<string, unknown>);
   const withheld = new Map<string, { from: number; requests: number }>();
   const sockets = new Set<Socket>();
 
@@ -264,7 +269,12 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
       case 'GET /api/v3/ticker':
         return p.symbol ? ticker24h(p.symbol) : [...st.prices.keys()].map(ticker24h);
       case 'GET /api/v3/klines':
+      case 'GET /fapi/v1/klines': // public futures candles: the same rows per symbol id
         return klines(p);
+      case 'GET /fapi/v1/time':
+        return { serverTime: serverNow() };
+      case 'GET /fapi/v1/exchangeInfo':
+        return { ...futuresInfo(), serverTime: serverNow() };
       case 'GET /api/v3/account':
         return account();
       case 'POST /api/v3/order':

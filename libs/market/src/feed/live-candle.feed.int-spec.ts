@@ -18,9 +18,10 @@ import { testEnv } from '../../../../test/support/test-env';
 import { startFakeBinance, type FakeBinance, type KlineRow } from '../../../../test/support/fake-exchange/fake-binance.server';
 import { MarketCandlesRepository } from '../persistence/market-candles.repository';
 import { FeedMetrics } from './feed.metrics';
+import { feedExchangeId } from './feed-registry';
 import { LiveCandleFeed } from './live-candle.feed';
 import { MarketFeedModule, OHLCV_SOURCE } from './market-feed.module';
-import type { OhlcvSource } from './ohlcv.source';
+import { CcxtOhlcvSource, type OhlcvSource } from './ohlcv.source';
 
 const KEY = { exchange: 'binance', symbol: 'BTC/USDT', timeframe: '1h' } as const;
 const MIGRATION = MIGRATIONS.find((m) => m.name === 'MarketCandles1732320000000')!;
@@ -38,8 +39,9 @@ let clock: ManualClock;
 const klineCalls = (): number => fake.state.callsByEndpoint.get(KLINES) ?? 0;
 const klineRequests = (): Array<Record<string, string>> => fake.state.requests.filter((r) => `${r.method} ${r.path}` === KLINES).map((r) => r.params);
 const stored = (): Promise<number> => repo.count(KEY.exchange, KEY.symbol, KEY.timeframe);
-const missingCount = async (): Promise<number> => {
-  const m = register.getSingleMetric('tb_feed_missing_candles_total') as Counter<string> | undefined;
+const missingCount = (): Promise<number> => metricValue('tb_feed_missing_candles_total');
+const metricValue = async (name: string): Promise<number> => {
+  const m = register.getSingleMetric(name) as Counter<string> | undefined;
   if (!m) return 0;
   const v = (await m.get()).values.find((x) => x.labels.exchange === 'binance' && x.labels.symbol === 'BTC/USDT' && x.labels.timeframe === '1h');
   return v?.value ?? 0;
@@ -74,7 +76,7 @@ beforeAll(async () => {
       TbConfigModule.forRoot({
         env: testEnv({
           DATABASE_URL: db.url,
-          EXCHANGE_API_URLS: JSON.stringify({ binance: fake.ccxtUrls }),
+          EXCHANGE_API_URLS: JSON.stringify({ binance: fake.ccxtUrls, binanceusdm: fake.ccxtUrls }),
           EXCHANGE_RATE_LIMIT_MS: '1',
           EXCHANGE_TIMEOUT_MS: '2000',
           FEED_BACKFILL_CANDLES: '100',
@@ -195,5 +197,47 @@ describe('LiveCandleFeed × fake Binance × PostgreSQL', () => {
       [t(780), 20],
     ]);
     expect(await stored()).toBe(210);
+  });
+
+  it("a paper account's perpetual feed reads binanceusdm (ccxt's /fapi endpoints) and stores under its own key", async () => {
+    const perp = { exchange: feedExchangeId('paper', 'BTC/USDT:USDT'), symbol: 'BTC/USDT:USDT', timeframe: '1h' } as const;
+    expect(perp.exchange).toBe('binanceusdm');
+    const before = fake.state.callsByEndpoint.get('GET /fapi/v1/klines') ?? 0;
+    const got = await feed.pollClosed(perp, clock.now()); // now = t(800) + 2 s
+    expect(got).toEqual(BTC.slice(700, 800));
+    expect((fake.state.callsByEndpoint.get('GET /fapi/v1/klines') ?? 0) - before).toBe(1);
+    expect(await repo.count('binanceusdm', 'BTC/USDT:USDT', '1h')).toBe(100);
+    expect(await stored()).toBe(210); // the spot series is untouched
+  });
+
+  it('an exchange fault outlasting the adapter retries is logged, counted and retried by the feed; the candle is stored once', async () => {
+    const logs: string[] = [];
+    const sleeps: number[] = [];
+    // an adapter that gives up after 2 tries (the module's default waits seconds between tries)
+    const impatient = new CcxtOhlcvSource({ apiUrls: { binance: fake.ccxtUrls }, rateLimitMs: 1, retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } });
+    const faulty = new LiveCandleFeed(impatient, repo, clock, {
+      ...app.get(AppConfig).feed,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+        clock.advance(ms);
+      },
+      logger: { warn: (m) => logs.push(m) },
+    }, app.get(FeedMetrics));
+    clock.set(t(801) + 2000); // candle 800 closed 2 s ago
+    fake.faults.inject({ kind: '503', endpoint: KLINES, times: 4 }); // two polls of two tries each fail
+    const errorsBefore = await metricValue('tb_feed_poll_errors_total');
+    const before = klineCalls();
+    try {
+      const res = await faulty.awaitClose(KEY);
+      expect(res).toEqual({ candles: [BTC[800]], expectedTime: t(800), complete: true, attempts: 3 });
+    } finally {
+      await impatient.close();
+    }
+    expect(klineCalls() - before).toBe(5);
+    expect(sleeps).toEqual([1000, 1000]);
+    expect(logs).toHaveLength(2);
+    expect(logs[0]).toMatch(/binance BTC\/USDT 1h: poll for the .* candle failed \(attempt 1\)/);
+    expect(await metricValue('tb_feed_poll_errors_total')).toBe(errorsBefore + 2);
+    expect(await stored()).toBe(211);
   });
 });
