@@ -5,6 +5,45 @@ import tseslint from 'typescript-eslint';
 const LIBS = ['accounts', 'config', 'database', 'common', 'redis', 'health', 'jobs', 'platform', 'market', 'strategies', 'matching', 'exchange', 'orders', 'positions', 'events', 'backtest', 'notifications', 'users', 'bots'];
 const APPS = ['hyperrsi-api', 'grid-api', 'worker', 'cli'];
 
+/**
+ * Which @tb libs each lib may import: the layer map of the README (imports point down). HTTP edge files
+ * (controllers, a lib's http/ folder) may also import @tb/users for the auth decorators.
+ */
+const BOTS_MAY = ['common', 'config', 'database', 'redis', 'jobs', 'events', 'strategies', 'matching', 'market', 'exchange', 'accounts', 'orders', 'positions', 'backtest'];
+const ALLOWED = {
+  config: [],
+  common: ['config'],
+  database: ['common', 'config'],
+  redis: ['common', 'config'],
+  jobs: ['common', 'config', 'redis'],
+  health: ['common', 'config', 'database', 'redis', 'jobs'],
+  platform: ['common', 'config', 'database', 'redis', 'jobs', 'health'],
+  strategies: [],
+  matching: ['strategies'],
+  exchange: ['common', 'config', 'database', 'strategies', 'matching'],
+  market: ['common', 'config', 'database', 'strategies', 'exchange'],
+  events: ['common', 'config', 'database', 'redis'],
+  positions: ['common', 'config', 'database', 'events', 'strategies'],
+  accounts: ['common', 'config', 'database', 'strategies', 'exchange'],
+  orders: ['common', 'config', 'database', 'redis', 'jobs', 'events', 'strategies', 'matching', 'market', 'exchange', 'accounts', 'positions'],
+  backtest: ['common', 'config', 'database', 'redis', 'jobs', 'strategies', 'matching', 'market'],
+  users: ['common', 'config', 'database', 'redis', 'jobs', 'events'],
+  bots: BOTS_MAY,
+  notifications: [...BOTS_MAY, 'bots', 'users'],
+};
+const HTTP_FILES = ['**/*.controller.ts', '**/http/**/*.ts'];
+/** Deliberate violations linted by test/lint-boundaries.spec.ts: each lib's rules also apply under test/lint-fixtures/libs/<lib>/. */
+const libFiles = (lib, sub = ['**/*.ts']) => sub.flatMap((g) => [`libs/${lib}/${g}`, `test/lint-fixtures/libs/${lib}/${g}`]);
+
+const LIB_BASE_PATTERNS = [
+  { group: ['**/apps/**', 'apps/**'], message: 'Libs never import apps.' },
+  { group: ['@tb/*/*'], message: 'Import libs through @tb/<lib> only (no deep imports).' },
+];
+const layerPattern = (lib, allowed) => ({
+  group: LIBS.filter((l) => l !== lib && !allowed.includes(l)).map((l) => `@tb/${l}`),
+  message: `libs/${lib} may import only ${allowed.length ? allowed.map((l) => `@tb/${l}`).join(', ') : 'no other @tb lib'} (README layer map).`,
+});
+
 /** Import boundaries: apps never import other apps, libs never import apps, libs go through @tb/<lib> (no deep paths). */
 const boundaries = [
   ...APPS.map((app) => ({
@@ -18,20 +57,17 @@ const boundaries = [
       }],
     },
   })),
-  {
-    files: ['libs/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['**/apps/**', 'apps/**'], message: 'Libs never import apps.' },
-          { group: ['@tb/*/*'], message: 'Import libs through @tb/<lib> only (no deep imports).' },
-        ],
-      }],
-    },
-  },
+  ...LIBS.flatMap((lib) => {
+    const allowed = ALLOWED[lib] ?? [];
+    const http = allowed.includes('users') ? allowed : [...allowed, 'users'];
+    return [
+      { files: libFiles(lib), rules: { 'no-restricted-imports': ['error', { patterns: [...LIB_BASE_PATTERNS, layerPattern(lib, allowed)] }] } },
+      { files: libFiles(lib, HTTP_FILES), rules: { 'no-restricted-imports': ['error', { patterns: [...LIB_BASE_PATTERNS, layerPattern(lib, http)] }] } },
+    ];
+  }),
   {
     // the strategy lib is pure: no Nest, no I/O, no other lib
-    files: ['libs/strategies/src/**/*.ts', 'libs/matching/src/**/*.ts'],
+    files: [...libFiles('strategies'), ...libFiles('matching')],
     ignores: ['**/*.spec.ts', '**/*.bench.ts', '**/testing/**'],
     rules: {
       'no-restricted-imports': ['error', {
@@ -43,10 +79,33 @@ const boundaries = [
       }],
     },
   },
+  {
+    // Only repositories, entities, migrations and libs/database touch TypeORM; a module may register its entities
+    // (TypeOrmModule.forFeature). Tests and test support may use a DataSource to check what was stored.
+    files: ['libs/**/*.ts', 'apps/**/*.ts', 'test/lint-fixtures/**/*.ts'],
+    ignores: ['libs/database/**', '**/migrations/**', '**/*.entity.ts', '**/*.repository.ts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.chaos-spec.ts', '**/*.bench.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^typeorm(/.*)?$', message: 'Only repositories, entities, migrations and libs/database import TypeORM.' },
+          { regex: '^@nestjs/typeorm$', message: 'Only repositories, entities, *.module.ts (forFeature) and libs/database import @nestjs/typeorm.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['**/*.module.ts'],
+    ignores: ['libs/database/**', '**/*.spec.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^typeorm(/.*)?$', message: 'Only repositories, entities, migrations and libs/database import TypeORM.' }],
+      }],
+    },
+  },
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'scripts/**', '**/*.mjs', '**/*.mts', '**/*.js', 'data/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'scripts/**', '**/*.mjs', '**/*.mts', '**/*.js', 'data/**', 'test/lint-fixtures/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

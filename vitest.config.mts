@@ -31,7 +31,7 @@ export default defineConfig({
         ...shared,
         test: {
           name: 'unit',
-          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'],
+          include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'test/**/*.spec.ts'],
           setupFiles: ['test/setup/unit.setup.ts'],
           pool: 'threads',
         },

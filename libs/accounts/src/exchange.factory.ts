@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@tb/config';
-import { CcxtExchange, ExchangePort, isSupportedExchangeId, type ExchangeCredentials } from '@tb/exchange';
+import { CcxtExchange, ExchangePort, PaperExchangeProvider, isSupportedExchangeId, type ExchangeCredentials } from '@tb/exchange';
 import { BadRequestError } from '@tb/common';
 
 export interface ExchangeAccountRef {
@@ -13,20 +13,17 @@ export interface ExchangeAccountRef {
 
 /**
  * Builds (once) and caches the ExchangePort of an account: one adapter, hence one ccxt instance, per
- * exchange + account. Paper accounts are served by the paper exchange provider registered by the OMS module.
+ * exchange + account. Paper accounts (`exchange: 'paper'`) are served by the paper exchange provider.
  */
 @Injectable()
 export class ExchangeFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(ExchangeFactory.name);
   private readonly cache = new Map<string, ExchangePort>();
-  private paperFactory?: (account: ExchangeAccountRef) => ExchangePort;
 
-  constructor(private readonly config: AppConfig) {}
-
-  /** The paper exchange registers itself here (it lives in a lib above this one). */
-  registerPaperFactory(factory: (account: ExchangeAccountRef) => ExchangePort): void {
-    this.paperFactory = factory;
-  }
+  constructor(
+    private readonly config: AppConfig,
+    private readonly paper: PaperExchangeProvider,
+  ) {}
 
   get(account: ExchangeAccountRef): ExchangePort {
     const cached = this.cache.get(account.id);
@@ -44,10 +41,7 @@ export class ExchangeFactory implements OnApplicationShutdown {
   }
 
   private create(account: ExchangeAccountRef): ExchangePort {
-    if (account.exchange === 'paper') {
-      if (!this.paperFactory) throw new BadRequestError('paper trading is not available in this process');
-      return this.paperFactory(account);
-    }
+    if (account.exchange === 'paper') return this.paper.create(account);
     if (!isSupportedExchangeId(account.exchange)) throw new BadRequestError(`unsupported exchange ${account.exchange}`);
     return new CcxtExchange({
       exchangeId: account.exchange,

@@ -10,6 +10,14 @@ export { mapCcxtError } from './ccxt/ccxt-error.mapper';
 export { SecretCipher, SecretCipherError, type SecretKeyring } from './crypto/secret.cipher';
 export { PaperExchange, DEFAULT_PAPER_BALANCES, type PaperExchangeOptions, type PaperReplayStatus, type PaperReplayStep } from './paper/paper.exchange';
 export { PaperExchangeFactory, type PaperExchangeDefaults } from './paper/paper-exchange.factory';
+export {
+  PaperExchangeProvider,
+  PaperPriceFeedResolver,
+  PublicTickerFeed,
+  PublicTickerFeedResolver,
+  type PaperAccountRef,
+} from './paper/paper-exchange.provider';
+export { PaperExchangeModule } from './paper/paper-exchange.module';
 export { PAPER_MARKETS } from './paper/paper-markets';
 export { CandleReplayFeed, TickerFeed, type PaperPrice, type PaperPriceFeed, type CandleSource, type CandleReplayOptions } from './paper/paper-price.feed';
 export {

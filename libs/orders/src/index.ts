@@ -9,4 +9,3 @@ export * from './orders.module';
 export * from './orders-http.module';
 export * from './dto/orders.dto';
 export * from './dto/positions.dto';
-export * from './paper-trading';

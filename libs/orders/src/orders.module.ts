@@ -9,12 +9,11 @@ import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
 import { OrdersReconciler } from './orders.reconciler';
 import { PositionsCloseService } from './positions-close.service';
-import { PaperTradingRegistration } from './paper-trading';
 
 /** The OMS without HTTP (the worker uses this); OrdersHttpModule adds the REST routers for the APIs. */
 @Module({
   imports: [TypeOrmModule.forFeature([OrderEntity, FillEntity]), AccountsModule, PositionsModule, EventsModule],
-  providers: [OrdersRepository, OrdersService, OrdersReconciler, PositionsCloseService, PaperTradingRegistration],
+  providers: [OrdersRepository, OrdersService, OrdersReconciler, PositionsCloseService],
   exports: [OrdersService, OrdersReconciler, PositionsCloseService, OrdersRepository, PositionsModule, AccountsModule],
 })
 export class OrdersModule {}

@@ -2,13 +2,14 @@ import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { DataSource } from 'typeorm';
-import { loadConfig, processEnv } from '@tb/config';
-import { buildDataSourceOptions } from '@tb/database';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TbConfigModule, processEnv } from '@tb/config';
+import { DatabaseModule } from '@tb/database';
 import {
   CandleImportService,
-  MARKET_ENTITIES,
   MarketCandlesRepository,
+  MarketModule,
   parseMarketKey,
   parseTimeframe,
   readCandleCsv,
@@ -76,16 +77,17 @@ async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> 
   const size = (await stat(opts.file)).size;
 
   // Configuration comes from @tb/config (the only reader of the environment); --database-url overrides it.
-  const config = loadConfig(processEnv());
-  const db = { ...config.database, url: opts.databaseUrl ?? config.database.url, poolSize: 2 };
-  const dataSource = new DataSource(buildDataSourceOptions(db, { entities: MARKET_ENTITIES, applicationName: 'tb-cli' }));
-  await dataSource.initialize();
+  // The market lib as the apps load it: config, DatabaseModule (transactions), MarketModule.
+  const env = { ...processEnv(), ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}), DB_POOL_SIZE: '2' };
+  @Module({ imports: [TbConfigModule.forRoot({ env }), DatabaseModule, MarketModule] })
+  class DataImportModule {}
+  const app = await NestFactory.createApplicationContext(DataImportModule, { logger: ['error', 'warn'] });
   try {
-    const repo = new MarketCandlesRepository(dataSource);
+    const repo = app.get(MarketCandlesRepository);
     if (!(await repo.tableExists())) {
       throw new Error('table market_candles does not exist in this database: run `npm run migration:run` first');
     }
-    const service = new CandleImportService(repo);
+    const service = app.get(CandleImportService);
     const bar =
       opts.progress === false || opts.json
         ? undefined
@@ -112,7 +114,7 @@ async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> 
     const seconds = (performance.now() - started) / 1000;
     io.stdout.write(opts.json ? `${JSON.stringify(importJson(summary, seconds))}\n` : formatImport(summary, seconds));
   } finally {
-    await dataSource.destroy();
+    await app.close();
   }
 }
 

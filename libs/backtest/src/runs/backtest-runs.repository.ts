@@ -388,19 +388,6 @@ export class BacktestRunsRepository {
     return rows.length === 1;
   }
 
-  /**
-   * Whether `market_candles` holds at least one candle of the series with open time in [from, to): one index probe,
-   * so the API can answer 422 before queueing. (MarketCandlesRepository has no range-existence query yet.)
-   */
-  async hasCandles(exchange: string, symbol: string, timeframe: string, from: number, to: number): Promise<boolean> {
-    const rows = await this.query<{ ok: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM "market_candles" WHERE "exchange" = $1 AND "symbol" = $2 AND "timeframe" = $3
-                        AND "time" >= to_timestamp($4::float8 / 1000) AND "time" < to_timestamp($5::float8 / 1000)) AS ok`,
-      [exchange, symbol, timeframe, from, to],
-    );
-    return rows[0]?.ok === true;
-  }
-
   /** Ids of queued/running async runs queued before `before` (candidates for the orphan sweep). */
   async findActiveQueuedBefore(before: Date, limit = 500): Promise<string[]> {
     const rows = await this.query<{ id: string }>(

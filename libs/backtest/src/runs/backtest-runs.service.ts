@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError, DomainError, ErrorCode } from '@tb/common';
 import { AppConfig } from '@tb/config';
 import { JobsProducer, QueueName } from '@tb/jobs';
+import { MarketCandlesRepository } from '@tb/market';
 import type { Timeframe } from '@tb/strategies';
 import { loadChartsLibrary } from '../report/report.writer';
 import type { BacktestRunStatus } from './backtest-run.entity';
@@ -63,6 +64,7 @@ export class BacktestRunsService {
     private readonly executor: BacktestRunExecutor,
     private readonly jobs: JobsProducer,
     private readonly config: AppConfig,
+    private readonly candles: MarketCandlesRepository,
   ) {}
 
   /** Validates everything that can be known before running (settings, range, data present); 400/422 otherwise. */
@@ -75,7 +77,7 @@ export class BacktestRunsService {
     if (issues.length === 0 && !(from < to)) issues.push({ field: 'to', messages: ['to must be later than from'] });
     if (issues.length > 0) throw new InvalidBacktestRequestError('Request validation failed', issues);
     const request = normalizeBacktestRequest({ ...submission, from, to });
-    if (!(await this.runs.hasCandles(request.exchange, request.symbol, request.timeframe, request.from, request.to))) {
+    if (!(await this.candles.hasCandles(request.exchange, request.symbol, request.timeframe, request.from, request.to))) {
       throw new NoMarketDataError(request.exchange, request.symbol, request.timeframe, request.from, request.to);
     }
     return request;

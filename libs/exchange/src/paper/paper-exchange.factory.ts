@@ -1,22 +1,21 @@
-import type { DataSource } from 'typeorm';
 import type { TransactionHost, TransactionalAdapterTypeOrm } from '@tb/database';
 import { PaperExchange, type PaperExchangeOptions } from './paper.exchange';
-import { PaperExchangeRepository, paperSqlFromDataSource, paperSqlFromTransactionHost, type PaperSql } from './paper-exchange.repository';
+import { PaperExchangeRepository, paperSqlFromTransactionHost, type PaperSql } from './paper-exchange.repository';
 import type { PaperPriceFeed } from './paper-price.feed';
 
 /** Options shared by every paper account the factory creates (fees, slippage, leverage, markets, clock...). */
 export type PaperExchangeDefaults = Omit<PaperExchangeOptions, 'accountId' | 'repository' | 'feed' | 'initialBalances'>;
 
 /**
- * Builds PaperExchange instances over one database and one price feed (or one feed per account).
- * Plain class: the accounts lib registers `(accountId) => factory.create(accountId)` with
- * `ExchangeFactory.registerPaperFactory`, which caches one instance per account.
+ * Builds PaperExchange instances over one database and one price feed (or one feed per account), outside Nest
+ * (tests, scripts). In the apps, PaperExchangeProvider (PaperExchangeModule) builds them for the accounts lib.
+ * Give it a PaperSql (e.g. `paperSqlFromDataSource(ds)`) or the app's TransactionHost.
  */
 export class PaperExchangeFactory {
   private readonly repository: PaperExchangeRepository;
 
   constructor(
-    db: DataSource | TransactionHost<TransactionalAdapterTypeOrm> | PaperSql,
+    db: TransactionHost<TransactionalAdapterTypeOrm> | PaperSql,
     private readonly feed: PaperPriceFeed | ((accountId: string) => PaperPriceFeed),
     private readonly defaults: PaperExchangeDefaults = {},
   ) {
@@ -34,8 +33,6 @@ export class PaperExchangeFactory {
   }
 }
 
-function toPaperSql(db: DataSource | TransactionHost<TransactionalAdapterTypeOrm> | PaperSql): PaperSql {
-  if ('transaction' in db && 'read' in db) return db;
-  if ('withTransaction' in db) return paperSqlFromTransactionHost(db);
-  return paperSqlFromDataSource(db);
+function toPaperSql(db: TransactionHost<TransactionalAdapterTypeOrm> | PaperSql): PaperSql {
+  return 'withTransaction' in db ? paperSqlFromTransactionHost(db) : db;
 }

@@ -7,6 +7,7 @@ import { InsufficientFundsError, InvalidOrderError, OrderNotFoundError } from '.
 import type { ExchangeTicker } from '../exchange.types';
 import { PaperExchangeFactory, type PaperExchangeDefaults } from './paper-exchange.factory';
 import { CandleReplayFeed, TickerFeed } from './paper-price.feed';
+import { paperSqlFromDataSource } from './paper-exchange.repository';
 
 /*
  * The paper exchange on the real PostgreSQL (all migrations applied by the int globalSetup). Every test has its
@@ -34,7 +35,7 @@ const bar = (i: number, open: number, high: number, low: number, close: number):
 
 function setup(candles: Record<string, Candle[]>, defaults: PaperExchangeDefaults = {}) {
   const feed = new CandleReplayFeed(candles, { barMs: H });
-  const factory = new PaperExchangeFactory(ds, feed, { slippage: 0.001, clock: () => T0, ...defaults });
+  const factory = new PaperExchangeFactory(paperSqlFromDataSource(ds), feed, { slippage: 0.001, clock: () => T0, ...defaults });
   const accountId = randomUUID();
   return { feed, factory, accountId, ex: factory.create(accountId) };
 }
@@ -143,7 +144,7 @@ describe('PaperExchange: resting limit orders', () => {
   it('a live ticker feed fills a resting limit when a poll sees the price cross it', async () => {
     let ticker: ExchangeTicker = { symbol: SPOT, last: 60_000, bid: null, ask: null, timestamp: T0 };
     const feed = new TickerFeed({ fetchTicker: async () => ticker });
-    const ex = new PaperExchangeFactory(ds, feed, { slippage: 0 }).create(randomUUID());
+    const ex = new PaperExchangeFactory(paperSqlFromDataSource(ds), feed, { slippage: 0 }).create(randomUUID());
     const buy = await ex.createOrder({ symbol: SPOT, type: 'market', side: 'buy', amount: 0.01, clientOrderId: 'tk-mkt' });
     expect(buy.average).toBe(60_000);
     await ex.createOrder({ symbol: SPOT, type: 'limit', side: 'sell', amount: 0.01, price: 60_500, clientOrderId: 'tk-lim' });

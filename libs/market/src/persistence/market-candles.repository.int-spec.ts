@@ -7,6 +7,11 @@ import { readCandlesCsv } from '../../../../test/support/candles';
 import { MarketCandleEntity } from './market-candle.entity';
 import { MarketCandlesRepository } from './market-candles.repository';
 import { createIsolatedDatabase } from '../../../../test/support/isolated-db';
+import { testEnv } from '../../../../test/support/test-env';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { TbConfigModule } from '@tb/config';
+import { DatabaseModule } from '@tb/database';
+import { MarketModule } from './market.module';
 
 // A throwaway database of our own with only the market_candles migration applied.
 const ADMIN_URL = inject('adminDatabaseUrl') ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -18,16 +23,24 @@ const BTC_1H = 'data/binance_BTC-USDT_1h_2024-2025.csv';
 const H = 3_600_000;
 
 let db: { url: string; drop: () => Promise<void> };
+let moduleRef: TestingModule;
+
+/** The market lib as the apps load it (config, DatabaseModule with its TransactionHost, MarketModule) on our database. */
+function marketModule(): Promise<TestingModule> {
+  return Test.createTestingModule({ imports: [TbConfigModule.forRoot({ env: testEnv({ DATABASE_URL: db.url }) }), DatabaseModule, MarketModule] }).compile();
+}
 
 beforeAll(async () => {
   db = await createIsolatedDatabase(ADMIN_URL, 'market', []);
   ds = new DataSource({ type: 'postgres', url: db.url, migrations: [MIGRATION], entities: [MarketCandleEntity] });
   await ds.initialize();
   await ds.runMigrations();
-  repo = new MarketCandlesRepository(ds);
+  moduleRef = await marketModule();
+  repo = moduleRef.get(MarketCandlesRepository);
 });
 
 afterAll(async () => {
+  await moduleRef?.close();
   await ds?.destroy();
   await db?.drop();
 });
@@ -177,13 +190,8 @@ describe('MarketCandlesRepository', () => {
 
 describe('MarketModule', () => {
   it('provides the repository and the import service through Nest DI', async () => {
-    const { Test } = await import('@nestjs/testing');
-    const { TypeOrmModule } = await import('@nestjs/typeorm');
-    const { MarketModule } = await import('./market.module');
     const { CandleImportService } = await import('./candle-import.service');
-    const moduleRef = await Test.createTestingModule({
-      imports: [TypeOrmModule.forRoot({ type: 'postgres', url: db.url, autoLoadEntities: true, synchronize: false }), MarketModule],
-    }).compile();
+    const moduleRef = await marketModule();
     try {
       const injected = moduleRef.get(MarketCandlesRepository);
       expect(await injected.tableExists()).toBe(true);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
 import type { Candle, Timeframe } from '@tb/strategies';
 
 /** Outcome of an upsert: new rows, rows whose values changed, rows already stored with the same values. */
@@ -46,19 +46,28 @@ interface RangeRow {
   v: string;
 }
 
+const HAS_CANDLES_SQL = `
+SELECT EXISTS (SELECT 1 FROM "market_candles" WHERE "exchange" = $1 AND "symbol" = $2 AND "timeframe" = $3
+                 AND "time" >= to_timestamp($4::float8 / 1000) AND "time" < to_timestamp($5::float8 / 1000)) AS ok`;
+
 /**
- * Stored candles (`market_candles`). Plain class over a TypeORM DataSource: Nest injects it through
- * MarketModule, the CLI and tests construct it with `new`. Times are epoch milliseconds (UTC) everywhere in
- * its API; prices go in as JS numbers (written with their shortest round-trip decimal, so '42283.58' is stored
- * as exactly 42283.58) and come back as the same numbers.
+ * Stored candles (`market_candles`), through MarketModule. Like every repository it runs on the ambient
+ * transaction (TransactionHost): reads and writes join the caller's `@Transactional()` unit when there is one;
+ * the upserts open their own transaction otherwise. Times are epoch milliseconds (UTC) everywhere in its API;
+ * prices go in as JS numbers (written with their shortest round-trip decimal, so '42283.58' is stored as
+ * exactly 42283.58) and come back as the same numbers.
  */
 @Injectable()
 export class MarketCandlesRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly txHost: TransactionHost<TransactionalAdapterTypeOrm>) {}
+
+  private get db(): EntityManager {
+    return this.txHost.tx;
+  }
 
   /** True once the migration that creates `market_candles` has run. */
   async tableExists(): Promise<boolean> {
-    const rows: { ok: boolean }[] = await this.dataSource.query(`SELECT to_regclass('market_candles') IS NOT NULL AS ok`);
+    const rows: { ok: boolean }[] = await this.db.query(`SELECT to_regclass('market_candles') IS NOT NULL AS ok`);
     return rows[0]?.ok === true;
   }
 
@@ -68,7 +77,8 @@ export class MarketCandlesRepository {
    */
   async upsert(exchange: string, symbol: string, timeframe: Timeframe, candles: readonly Candle[]): Promise<UpsertCounts> {
     const rows = strictlyAscending(candles) ? candles : dedupeSorted(candles);
-    return this.dataSource.transaction(async (em) => {
+    return this.txHost.withTransaction(async () => {
+      const em = this.db;
       const total: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
       for (let i = 0; i < rows.length; i += UPSERT_CHUNK_SIZE) {
         add(total, await upsertChunk(em, exchange, symbol, timeframe, rows, i, Math.min(rows.length, i + UPSERT_CHUNK_SIZE)));
@@ -89,7 +99,8 @@ export class MarketCandlesRepository {
     batches: AsyncIterable<readonly Candle[]>,
     onBatch?: (totals: Readonly<UpsertCounts>) => void,
   ): Promise<UpsertCounts> {
-    return this.dataSource.transaction(async (em) => {
+    return this.txHost.withTransaction(async () => {
+      const em = this.db;
       const total: UpsertCounts = { inserted: 0, updated: 0, unchanged: 0 };
       // Read-ahead: the next batch is parsed while this one is being written (the two run on different cores).
       const it = batches[Symbol.asyncIterator]();
@@ -117,7 +128,7 @@ export class MarketCandlesRepository {
 
   /** Candles with `from <= time < to` (ms, half-open so consecutive ranges never overlap), oldest first. */
   async findRange(exchange: string, symbol: string, timeframe: Timeframe, from: number, to: number): Promise<Candle[]> {
-    const rows: RangeRow[] = await this.dataSource.query(SELECT_RANGE_SQL, [exchange, symbol, timeframe, from, to]);
+    const rows: RangeRow[] = await this.db.query(SELECT_RANGE_SQL, [exchange, symbol, timeframe, from, to]);
     const out = new Array<Candle>(rows.length);
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
@@ -126,9 +137,15 @@ export class MarketCandlesRepository {
     return out;
   }
 
+  /** Whether at least one candle of the series has its open time in [from, to) (one index probe). */
+  async hasCandles(exchange: string, symbol: string, timeframe: Timeframe, from: number, to: number): Promise<boolean> {
+    const rows: { ok: boolean }[] = await this.db.query(HAS_CANDLES_SQL, [exchange, symbol, timeframe, from, to]);
+    return rows[0]?.ok === true;
+  }
+
   /** Number of stored candles of one series. */
   async count(exchange: string, symbol: string, timeframe: Timeframe): Promise<number> {
-    const rows: { n: number }[] = await this.dataSource.query(
+    const rows: { n: number }[] = await this.db.query(
       `SELECT count(*)::int AS n FROM "market_candles" WHERE "exchange" = $1 AND "symbol" = $2 AND "timeframe" = $3`,
       [exchange, symbol, timeframe],
     );
@@ -137,7 +154,7 @@ export class MarketCandlesRepository {
 
   /** Open time (ms) of the newest stored candle of one series, or null when there is none. */
   async latestTime(exchange: string, symbol: string, timeframe: Timeframe): Promise<number | null> {
-    const rows: { t: number | null }[] = await this.dataSource.query(
+    const rows: { t: number | null }[] = await this.db.query(
       `SELECT (extract(epoch FROM max("time")) * 1000)::float8 AS t FROM "market_candles"
        WHERE "exchange" = $1 AND "symbol" = $2 AND "timeframe" = $3`,
       [exchange, symbol, timeframe],
