@@ -240,4 +240,18 @@ describe('LiveCandleFeed × fake Binance × PostgreSQL', () => {
     expect(await metricValue('tb_feed_poll_errors_total')).toBe(errorsBefore + 2);
     expect(await stored()).toBe(211);
   });
+
+  it('a page cut short by the exchange limit (binance: 1000, clamped by ccxt) is paged through, not taken for the end', async () => {
+    const wide = new LiveCandleFeed(app.get<OhlcvSource>(OHLCV_SOURCE), repo, clock, { ...app.get(AppConfig).feed, backfillCandles: 1200, pageLimit: 1500 });
+    clock.set(t(2100) + 2000); // 801..2099 closed since the last stored candle (800); backfill 1200: 900..2099
+    const before = klineCalls();
+    const got = await wide.pollClosed(KEY, clock.now());
+    expect(got).toEqual(BTC.slice(900, 2100));
+    expect(klineRequests().slice(-2).map((p) => [Number(p.startTime), Number(p.limit)])).toEqual([
+      [t(900), 1000], // 1200 asked for, ccxt sends binance's maximum: 1000 rows come back
+      [t(1900), 200],
+    ]);
+    expect(klineCalls() - before).toBe(2);
+    expect(await stored()).toBe(211 + 1200);
+  });
 });

@@ -92,7 +92,8 @@ export class LiveCandleFeed {
         out.push(c);
         added++;
       }
-      if (added === 0 || page.length < want) break; // nothing (more) published yet
+      // nothing (more) published yet; a short page is not the end: exchanges clamp `limit` (okx 100-300, upbit 200)
+      if (added === 0) break;
       since = out[out.length - 1].time + step;
     }
     if (out.length === 0) return out;
