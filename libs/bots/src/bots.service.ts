@@ -94,7 +94,7 @@ export class BotsService {
       }
       if (bot.feed.kind === 'replay') {
         const leverage = market.type === 'perp' ? Number(settings.leverage ?? 1) : 1;
-        await (port as PaperExchange).startReplay(bot.symbol, { leverage, barMs: timeframeMs(bot.timeframe) });
+        await (port as PaperExchange).startReplay(bot.symbol, { leverage, barMs: timeframeMs(bot.timeframe), marginMode: marginModeOf(bot.strategy, settings) });
       }
     } catch (e) {
       const b = await this.bots.findById(id);
@@ -320,6 +320,13 @@ export class BotsService {
       });
     }
   }
+}
+
+/** The margin mode a bot's perpetual is simulated with: the settings' `margin_mode`/`marginMode`, else the strategy's default. */
+export function marginModeOf(strategy: BotStrategyName, settings: Record<string, unknown>): 'isolated' | 'cross' {
+  const explicit = settings.margin_mode ?? settings.marginMode;
+  if (explicit === 'cross' || explicit === 'isolated') return explicit;
+  return botStrategy(strategy).defaultMarginMode ?? 'isolated';
 }
 
 /** Where a bot's candles are stored: the account's exchange; paper accounts follow Binance (spot) / Binance USDⓈ-M (perpetuals). */

@@ -13,7 +13,7 @@ import { assertBotMove } from './bot-status';
 import { botStrategy } from './bot-strategies';
 import { BotEvaluator } from './bot-evaluator.service';
 import { BotsRepository } from './bots.repository';
-import { candleSourceOf } from './bots.service';
+import { candleSourceOf, marginModeOf } from './bots.service';
 
 export type ReplayOutcome = { readonly kind: 'more'; readonly delayMs: number; readonly barTime: number; readonly decisions: number } | { readonly kind: 'done' } | { readonly kind: 'idle' };
 
@@ -77,7 +77,7 @@ export class ReplayDriver {
     await port.loadMarkets();
     const tf = timeframeMs(bot.timeframe);
     let status: PaperReplayStatus =
-      (await port.replayStatus(bot.symbol)) ?? (await port.startReplay(bot.symbol, { leverage: leverageOf(bot), barMs: tf }));
+      (await port.replayStatus(bot.symbol)) ?? (await port.startReplay(bot.symbol, { leverage: leverageOf(bot), barMs: tf, marginMode: marginModeOf(bot.strategy, bot.settings) }));
     // after a crash: what the last step did may not have reached the OMS yet (idempotent)
     await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
     const deadline = Date.now() + budgetMs;

@@ -92,6 +92,8 @@ export interface PaperProgress {
 /** A replayed symbol: the engine's leverage, bar length and JSON snapshot (see MatchingEngine.snapshot). */
 export interface PaperReplayState {
   readonly leverage: number;
+  /** perpetuals: the margin mode the engine simulates (default isolated) */
+  readonly marginMode?: 'isolated' | 'cross';
   readonly barMs: number;
   /** the bar being walked or last walked (open time); -1 before the first */
   readonly barTime: number;

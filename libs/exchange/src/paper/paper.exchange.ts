@@ -397,7 +397,7 @@ export class PaperExchange extends ExchangePort {
    * price the walk reaches. The engine is persisted as a JSON snapshot with every change, so a restart continues
    * exactly — also in the middle of a bar. Idempotent; refused when the symbol already trades live on the account.
    */
-  async startReplay(symbol: string, options: { readonly leverage: number; readonly barMs: number }): Promise<PaperReplayStatus> {
+  async startReplay(symbol: string, options: { readonly leverage: number; readonly barMs: number; readonly marginMode?: 'isolated' | 'cross' }): Promise<PaperReplayStatus> {
     const m = this.market(symbol);
     if (!(options.leverage >= 1) || !(options.barMs > 0)) throw new RangeError('startReplay: leverage >= 1 and barMs > 0 required');
     return this.exclusive(async () => {
@@ -409,7 +409,14 @@ export class PaperExchange extends ExchangePort {
         throw new InvalidOrderError(`paper: ${symbol} already trades live on this account; replay needs a symbol of its own`, 'replay_symbol_busy', { exchangeId: 'paper', symbol });
       }
       book.symbols.delete(symbol);
-      const replay: PaperReplayState = { leverage: m.type === 'perp' ? options.leverage : 1, barMs: options.barMs, barTime: -1, barDone: true, engine: null };
+      const replay: PaperReplayState = {
+        leverage: m.type === 'perp' ? options.leverage : 1,
+        marginMode: m.type === 'perp' ? (options.marginMode ?? 'isolated') : undefined,
+        barMs: options.barMs,
+        barTime: -1,
+        barDone: true,
+        engine: null,
+      };
       book.progress.set(symbol, { time: -1, price: null, replay });
       const sb = this.symbolBook(book, symbol);
       await this.commitReplay(book, sb, symbol, replay, [], 0);
@@ -591,6 +598,7 @@ export class PaperExchange extends ExchangePort {
         slippage: this.slippage,
         limitFill: this.limitFill,
         leverage: replay.leverage,
+        ...(replay.marginMode ? { marginMode: replay.marginMode } : {}),
       };
       const engine = replay.engine ? MatchingEngine.restore(config, replay.engine) : new MatchingEngine(config);
       engine.pauseOnEvents(true);
