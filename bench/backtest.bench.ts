@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { resolve } from 'node:path';
-import { findStrategy, parseCandleCsv, runBacktest, type AnyStrategy } from '@tb/backtest';
+// the engine and CSV modules only (not the @tb/backtest / @tb/market indexes, which also load Nest/TypeORM modules):
+// the peak RSS reported is the backtest's
+import { runBacktest } from '../libs/backtest/src/engine/backtest.runner';
+import { parseCandleColumns } from '../libs/market/src/candles/candle-csv.reader';
+import { findStrategy, type AnyStrategy } from '../libs/backtest/src/engine/strategy.registry';
 import type { CandleColumns, MarketSpec } from '@tb/strategies';
 
 /**
@@ -14,7 +18,7 @@ const FIXTURE = resolve(__dirname, '..', 'test', 'fixtures', 'candles', 'binance
 const HOUR = 3_600_000;
 
 export function synthesiseCandles(n: number): CandleColumns {
-  const src = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+  const src = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
   const m = src.length;
   const out = {
     length: n,
@@ -69,11 +73,23 @@ const FULL_SETTINGS: Record<string, unknown[]> = {
   sma_cross: [{ fast: 10, slow: 30, leverage: 3 }],
 };
 
+/**
+ * The figures before the backtest-realism work (issue 11), from the project note of 2026-12-03, same bench and
+ * machine, load ~0.4: shown next to today's so a change is visible at a glance.
+ */
+export const BACKTEST_BASELINE: Readonly<Record<string, { candlesPerSecond: number; peakRssMb: number }>> = {
+  hyperrsi: { candlesPerSecond: 1_275_953, peakRssMb: 283 },
+  grid: { candlesPerSecond: 140_000, peakRssMb: 479 },
+};
+
 export interface BacktestBenchRow {
   readonly strategy: string;
   readonly candles: number;
   readonly seconds: number;
   readonly candlesPerSecond: number;
+  /** CPU time of the run (user + system, all threads) and candles per CPU second: steadier on a shared machine */
+  readonly cpuSeconds: number;
+  readonly candlesPerCpuSecond: number;
   readonly trades: number;
   readonly peakRssMb: number;
   readonly settings: string;
@@ -105,20 +121,26 @@ export async function runBacktestBench(n = 1_000_000, only?: readonly string[]):
     // warm-up on a slice so the JIT has compiled the hot loop
     runBacktest({ strategy, settings, candles: { ...candles, length: Math.min(n, 20_000) }, market, timeframe: '1h', initialBalance: 10_000, feeMaker: 0.0002, feeTaker: 0.0005, slippage: 0.0005, leverage: 10, to: candles.time[Math.min(n, 20_000) - 1] });
     const t = process.hrtime.bigint();
+    const c0 = process.cpuUsage();
     const r = runBacktest({ strategy, settings, candles, market, timeframe: '1h', initialBalance: 10_000, feeMaker: 0.0002, feeTaker: 0.0005, slippage: 0.0005, leverage: 10 });
+    const cpu = process.cpuUsage(c0);
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const row: BacktestBenchRow = {
       strategy: name,
       candles: n,
       seconds,
       candlesPerSecond: n / seconds,
+      cpuSeconds,
+      candlesPerCpuSecond: n / cpuSeconds,
       trades: r.trades.length,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       settings: JSON.stringify(settings),
     };
     rows.push(row);
     process.stdout.write(
-      `backtest ${name.padEnd(9)} ${n.toLocaleString('en-US')} candles in ${seconds.toFixed(2)} s = ${Math.round(row.candlesPerSecond).toLocaleString('en-US')} candles/s, ` +
+      `backtest ${name.padEnd(9)} ${n.toLocaleString('en-US')} candles in ${seconds.toFixed(2)} s = ${Math.round(row.candlesPerSecond).toLocaleString('en-US')} candles/s ` +
+        `(CPU ${cpuSeconds.toFixed(2)} s = ${Math.round(row.candlesPerCpuSecond).toLocaleString('en-US')} candles/CPU-s), ` +
         `${row.trades} trades, settings ${row.settings.length > 2 ? "full" : "defaults"}, peak RSS ${row.peakRssMb.toFixed(0)} MB (heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB)\n`,
     );
   }

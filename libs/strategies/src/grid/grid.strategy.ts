@@ -621,10 +621,10 @@ function nets(state: GridState): boolean {
  * Distance rank of level j among levels 1..n (0 = nearest; ties: the lower level first) — the original's
  * "nearest levels" (docs/adr/0015-grid-placement-as-the-original.md). O(n), no allocation.
  */
-function nearRank(ladder: readonly number[], n: number, j: number, close: number): number {
+function nearRank(ladder: readonly number[], n: number, j: number, close: number, stop: number): number {
   const d = Math.abs(ladder[j] - close);
   let r = 0;
-  for (let k = 1; k <= n; k++) {
+  for (let k = 1; k <= n && r < stop; k++) {
     if (k === j) continue;
     const dk = Math.abs(ladder[k] - close);
     if (dk < d || (dk === d && k < j)) r++;
@@ -658,19 +658,18 @@ function armedSlots(state: GridState, close: number, nearest: number, out: [numb
       } else if (a2 < 0 || p < L[a2]) a2 = j;
     }
   }
-  const armLong = (b: number) => (b > 1 && nearRank(L, n, b, close) < nearest ? b - 1 : -1);
-  const armShort = (a: number) => (a > 0 && a < n && nearRank(L, n, a, close) < nearest ? a + 1 : -1);
-  out[0] = b1 > 0 ? armLong(b1) : -1;
-  out[1] = b2 > 0 ? armLong(b2) : -1;
-  out[2] = a1 > 0 ? armShort(a1) : -1;
-  out[3] = a2 > 0 ? armShort(a2) : -1;
+  out[0] = b1 > 1 && nearRank(L, n, b1, close, nearest) < nearest ? b1 - 1 : -1;
+  out[1] = b2 > 1 && nearRank(L, n, b2, close, nearest) < nearest ? b2 - 1 : -1;
+  out[2] = a1 > 0 && a1 < n && nearRank(L, n, a1, close, nearest) < nearest ? a1 + 1 : -1;
+  out[3] = a2 > 0 && a2 < n && nearRank(L, n, a2, close, nearest) < nearest ? a2 + 1 : -1;
 }
 
 /** Places take-profits, entries, and cancels what must go (adaptive drift, regime, nearest levels, maxOpenOrders). */
 function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const s = state.settings;
   const close = c.close;
-  const prefix = `${state.botId}:${c.time}:`;
+  // decision keys' prefix, built only when an order is placed (a 13-digit time to string on every candle is not free)
+  let prefix: string | null = null;
   const adaptive = s.mode === 'adaptive';
   const allowLong = s.direction !== 'short';
   const allowShort = s.direction !== 'long';
@@ -705,7 +704,7 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const slots = state.slots;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    if (slot.st === 'filled') placeTp(state, slot, `${prefix}tp:${slot.j}`, intents);
+    if (slot.st === 'filled') placeTp(state, slot, `${(prefix ??= `${state.botId}:${c.time}:`)}tp:${slot.j}`, intents);
     if (slot.st === 'closing_order') {
       closing++;
       continue;
@@ -734,7 +733,7 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
         const near = !nearest || (leg === 'long' ? j === arm[0] || j === arm[1] || (minArmL > 0 && j > minArmL) : j === arm[2] || j === arm[3] || (maxArmS > 0 && j < maxArmS));
         if (!eligible || !near) {
           cancelEntry(state, slot, eligible ? 'not_nearest' : 'level_ineligible', intents);
-          if ((slot.st as SlotStatus) === 'filled') placeTp(state, slot, `${prefix}tp:${j}`, intents);
+          if ((slot.st as SlotStatus) === 'filled') placeTp(state, slot, `${(prefix ??= `${state.botId}:${c.time}:`)}tp:${j}`, intents);
           continue;
         }
         if (slot.filled <= EPS && Math.abs(price - slot.openPrice) > reprice * slot.openPrice) {
@@ -753,7 +752,7 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     }
     const live = slot.st === 'open_order';
     if (s.maxOpenOrders === null) {
-      if (!live) placeEntry(state, slot, leg, price, `${prefix}open:${j}`, intents);
+      if (!live) placeEntry(state, slot, leg, price, `${(prefix ??= `${state.botId}:${c.time}:`)}open:${j}`, intents);
       continue;
     }
     pushCandidate(slot, leg, price, Math.abs(price - close), live);
@@ -766,10 +765,10 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     const cd = ranked[i];
     if (budget > 0) {
       if (cd.live) budget--;
-      else if (placeEntry(state, cd.slot, cd.leg, cd.price, `${prefix}open:${cd.slot.j}`, intents)) budget--;
+      else if (placeEntry(state, cd.slot, cd.leg, cd.price, `${(prefix ??= `${state.botId}:${c.time}:`)}open:${cd.slot.j}`, intents)) budget--;
     } else if (cd.live) {
       cancelEntry(state, cd.slot, 'max_open_orders', intents);
-      if (cd.slot.st === 'filled') placeTp(state, cd.slot, `${prefix}tp:${cd.slot.j}`, intents);
+      if (cd.slot.st === 'filled') placeTp(state, cd.slot, `${(prefix ??= `${state.botId}:${c.time}:`)}tp:${cd.slot.j}`, intents);
     }
   }
 }
