@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { resolve } from 'node:path';
-import type { BacktestBenchRow } from './backtest.bench';
+import { BACKTEST_BASELINE, type BacktestBenchRow } from './backtest.bench';
 import type { IndicatorBenchRow } from './indicators.bench';
 import { RESULT_PREFIX, SECTIONS, isSection, type Section, type SectionResult } from './section';
 import type { GridBenchRow } from '../libs/strategies/src/grid/grid.bench';
@@ -120,8 +120,21 @@ function decisionTable(h: readonly HyperrsiBenchResult[] | null, g: readonly Gri
 
 function backtestTable(rows: readonly BacktestBenchRow[]): string {
   return table(
-    ['strategy', 'settings', 'candles/s', 'seconds', 'trades', 'peak RSS (MB)'],
-    rows.map((r) => [r.strategy, r.settings.length > 2 ? 'every feature on' : 'defaults', int(r.candlesPerSecond), r.seconds.toFixed(2), int(r.trades), r.peakRssMb.toFixed(0)]),
+    ['strategy', 'settings', 'candles/s', 'candles/CPU-s', 'seconds', 'trades', 'peak RSS (MB)', 'before: candles/s', 'before: peak RSS (MB)'],
+    rows.map((r) => {
+      const b = BACKTEST_BASELINE[r.strategy];
+      return [
+        r.strategy,
+        r.settings.length > 2 ? 'every feature on' : 'defaults',
+        int(r.candlesPerSecond),
+        int(r.candlesPerCpuSecond ?? NaN),
+        r.seconds.toFixed(2),
+        int(r.trades),
+        r.peakRssMb.toFixed(0),
+        b ? int(b.candlesPerSecond) : '-',
+        b ? b.peakRssMb.toFixed(0) : '-',
+      ];
+    }),
     2,
   );
 }
@@ -203,7 +216,7 @@ async function main(): Promise<void> {
   const bt = [results.get('backtest-hyperrsi'), results.get('backtest-grid')].filter((x): x is SectionResult => !!x);
   if (bt.length) {
     out('');
-    out(`FULL BACKTEST: ${int(bt[0].candles)} 1h candles through the matching engine (strategy + fills + metrics + ledger check), wall clock`);
+    out(`FULL BACKTEST: ${int(bt[0].candles)} 1h candles through the matching engine (strategy + fills + metrics + ledger check), wall clock and CPU time; "before" = the figures before issue 11 (load ~0.4)`);
     out(backtestTable(bt.flatMap((r) => r.rows as BacktestBenchRow[])));
   }
   out('');
