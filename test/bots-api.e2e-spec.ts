@@ -5,6 +5,11 @@ import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketCandlesRepository } from '@tb/market';
+import { runBacktest, toResultJson } from '@tb/backtest';
+import { botStrategy } from '@tb/bots';
+import { PAPER_MARKETS } from '@tb/exchange';
+import { WorkerModule } from '../apps/worker/src/worker.module';
+import { replayBotJournal } from '../apps/cli/src/commands/bots.command';
 import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module';
 import { GridApiModule } from '../apps/grid-api/src/grid-api.module';
 import { createHttpTestApp } from './support/http-app';
@@ -21,11 +26,14 @@ import { startFakeBinance, type FakeBinance } from './support/fake-exchange/fake
  */
 
 const PERP = 'BTC/USDT:USDT';
-const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.csv').slice(0, 300);
+const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.csv').slice(0, 500);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
   let hyperrsi: NestExpressApplication;
   let grid: NestExpressApplication;
+  let worker: NestExpressApplication | undefined;
+  let env: Record<string, string | undefined>;
   let fake: FakeBinance;
   let ds: DataSource;
   let alice: TestUser;
@@ -65,7 +73,7 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
 
   beforeAll(async () => {
     fake = await startFakeBinance({ balances: { USDT: 100_000 }, prices: { BTCUSDT: 60_000 } });
-    const env = testEnv({ EXCHANGE_API_URLS: JSON.stringify({ binance: fake.ccxtUrls }), EXCHANGE_RATE_LIMIT_MS: '1' });
+    env = testEnv({ EXCHANGE_API_URLS: JSON.stringify({ binance: fake.ccxtUrls }), EXCHANGE_RATE_LIMIT_MS: '1' });
     hyperrsi = await createHttpTestApp(HyperrsiApiModule.forRoot({ env }));
     grid = await createHttpTestApp(GridApiModule.forRoot({ env }));
     ds = hyperrsi.get(DataSource);
@@ -82,6 +90,7 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
   }, 120_000);
 
   afterAll(async () => {
+    await worker?.close();
     await grid?.close();
     await hyperrsi?.close();
     await fake?.close();
@@ -315,5 +324,94 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
       expect(Object.keys(h.paths).some((p) => p.startsWith('/api/grid/bots'))).toBe(false);
       expect(Object.keys(g.paths).some((p) => p.startsWith('/api/hyperrsi/bots'))).toBe(false);
     });
+  });
+
+  describe('a replay bot run by the worker, read through the API', () => {
+    let bot: string;
+    const settings = { leverage: 10, investment: 100 };
+
+    beforeAll(async () => {
+      // stop what runs on a live feed (a worker would poll the exchange for it), then start the worker
+      for (const [app, prefix] of [[H, '/api/hyperrsi/bots'], [G, '/api/grid/bots']] as const) {
+        const running = await app().get(`${prefix}?status=running`).set('Authorization', bearer(alice));
+        for (const b of running.body.items as Array<{ id: string }>) {
+          const res = await app().post(`${prefix}/${b.id}/stop`).set('Authorization', bearer(alice)).send({});
+          expect(res.status, JSON.stringify(res.body)).toBe(200);
+        }
+      }
+      worker = await createHttpTestApp(WorkerModule.forRoot({ env }), false);
+    }, 120_000);
+
+    it('runs to the end of its window; detail, journal pages, trades and the list agree', async () => {
+      const res = await H()
+        .post('/api/hyperrsi/bots')
+        .set('Authorization', bearer(alice))
+        .send({ accountId: alicePaper2, symbol: PERP, timeframe: '1h', settings, feed: { kind: 'replay', from: candles[0].time, to: candles[candles.length - 1].time, speed: null } });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.status).toBe('running');
+      bot = res.body.id;
+      let detail: request.Response;
+      const deadline = performance.now() + 400_000;
+      for (;;) {
+        detail = await H().get(`/api/hyperrsi/bots/${bot}`).set('Authorization', bearer(alice));
+        expect(detail.status).toBe(200);
+        if (detail.body.status !== 'running') break;
+        if (performance.now() > deadline) throw new Error(`replay did not finish: ${JSON.stringify(detail.body)}`);
+        await sleep(500);
+      }
+      const last = candles[candles.length - 1];
+      expect(detail.body).toMatchObject({ status: 'stopped', lastCandleTime: new Date(last.time).toISOString(), lastPrice: last.close, nextCandleAt: new Date(last.time + 2 * 3_600_000).toISOString() });
+      expect(detail.body.statusReason).toMatch(/replay finished/);
+      expect(detail.body.lastDecision.seq).toBe(detail.body.decisions);
+
+      // the journal, page by page: contiguous, one init, one decision per candle of the window
+      const seqs: number[] = [];
+      const kinds: Record<string, number> = {};
+      for (let after = 0; ; ) {
+        const page = await H().get(`/api/hyperrsi/bots/${bot}/decisions?afterSeq=${after}&limit=97`).set('Authorization', bearer(alice));
+        expect(page.status).toBe(200);
+        for (const d of page.body.items as Array<{ seq: number; kind: string }>) {
+          seqs.push(d.seq);
+          kinds[d.kind] = (kinds[d.kind] ?? 0) + 1;
+        }
+        if (page.body.nextAfterSeq === null) break;
+        after = page.body.nextAfterSeq;
+      }
+      expect(seqs).toEqual(Array.from({ length: detail.body.decisions }, (_, i) => i + 1));
+      expect(kinds.init).toBe(1);
+      expect(kinds.candle).toBe(candles.length);
+
+      // closed trades: the fields of result.json's trades, and the totals the list shows
+      const trades = await H().get(`/api/hyperrsi/bots/${bot}/trades`).set('Authorization', bearer(alice));
+      expect(trades.status).toBe(200);
+      expect(trades.body.trades.length).toBeGreaterThan(0);
+      const m = PAPER_MARKETS.get(PERP)!;
+      const reference = toResultJson(
+        runBacktest({
+          strategy: botStrategy('hyperrsi'),
+          settings,
+          candles,
+          market: { symbol: PERP, type: 'perp', tickSize: m.tickSize, amountStep: m.amountStep, minAmount: m.minAmount, minNotional: m.minNotional },
+          timeframe: '1h',
+          initialBalance: 10_000,
+          feeMaker: m.makerFee ?? 0,
+          feeTaker: m.takerFee ?? 0,
+          slippage: 0.0005,
+          leverage: 10,
+        }),
+      );
+      expect(reference.trades.length).toBeGreaterThan(0);
+      const fields = Object.keys(reference.trades[0]).sort();
+      for (const t of trades.body.trades as Array<Record<string, unknown>>) expect(Object.keys(t).sort()).toEqual(fields);
+      const sum = (trades.body.trades as Array<{ pnl: number }>).reduce((a, t) => a + t.pnl, 0);
+      expect(trades.body.realizedPnl).toBeCloseTo(sum, 9);
+      expect(detail.body.realizedPnl).toBe(trades.body.realizedPnl);
+      expect(detail.body.closedTrades).toBe(trades.body.trades.length);
+      const listed = (await H().get('/api/hyperrsi/bots?status=stopped&limit=100').set('Authorization', bearer(alice))).body.items.find((b: { id: string }) => b.id === bot);
+      expect(listed).toMatchObject({ realizedPnl: trades.body.realizedPnl, closedTrades: trades.body.trades.length, status: 'stopped' });
+
+      // and `tb bots replay` finds the journal identical
+      expect(await replayBotJournal(env, bot)).toEqual({ identical: true, decisions: detail.body.decisions });
+    }, 480_000);
   });
 });
