@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * get the rules of libs/<lib> (the repository's `npm run lint` ignores them). Type-aware rules are switched off here
  * (they are not what is under test and need the whole program).
  */
-const ROOT = resolve(import.meta.dirname, '..');
+const ROOT = resolve(__dirname, '..');
 const FIXTURES = 'test/lint-fixtures/libs';
 
 async function lint(file: string): Promise<Array<{ rule: string | null; line: number }>> {

@@ -4,7 +4,6 @@ export * from './engine/metrics';
 export * from './engine/trade.tracker';
 export * from './engine/sma-cross.strategy';
 export * from './engine/strategy.registry';
-export * from './engine/csv-candles.reader';
 export * from './engine/funding.csv';
 export * from './report/text-table';
 export * from './report/report.format';

@@ -15,7 +15,6 @@ import {
   isRankMetric,
   parseSweepSpec,
   rankResults,
-  readCandleCsv,
   readFundingCsv,
   runBacktest,
   runBacktestAsync,
@@ -194,10 +193,19 @@ async function progressBar(): Promise<{ update(done: number, total: number): voi
   };
 }
 
+/**
+ * The candle CSV as columns (on SharedArrayBuffers for the sweep's worker threads), through the market lib's one
+ * reader. Loaded on use: @tb/market also carries its Nest modules, which `tb --help` and the workers never need.
+ */
+async function readCandles(file: string, timeframe: Timeframe, shared: boolean): Promise<CandleColumns> {
+  const { loadCandleColumnsFile } = await import('@tb/market');
+  return (await loadCandleColumnsFile(file, { timeframe, shared })).columns;
+}
+
 async function runSingle(o: BacktestOptions): Promise<void> {
   const settings = loadSettings(o.settings);
   const spec = buildSpec(o, settings);
-  const candles = await readCandleCsv(o.data);
+  const candles = await readCandles(o.data, spec.timeframe, false);
   const funding = spec.fundingFile !== null ? readFundingCsv(spec.fundingFile) : undefined;
   if (spec.fundingFile !== null) process.stderr.write(`funding: ${spec.fundingFile} (${funding?.length ?? 0} rates)\n`);
   const bar = o.progress ? await progressBar() : null;
@@ -246,7 +254,7 @@ async function runSweep(o: BacktestOptions): Promise<void> {
       throw new Error(`sweep combination ${i + 1} ${JSON.stringify(c)}: ${(e as Error).message}`);
     }
   });
-  const candles = await readCandleCsv(o.data, { shared: true });
+  const candles = await readCandles(o.data, spec.timeframe, true);
   const nWorkers = Math.max(1, Math.min(o.workers ? num('workers', o.workers, 1) : cpus().length, combos.length));
   process.stderr.write(`sweep: ${combos.length} combinations of ${params.map((p) => p.name).join(', ')} on ${nWorkers} worker thread(s)\n`);
   const { SingleBar, Presets } = await import('cli-progress');

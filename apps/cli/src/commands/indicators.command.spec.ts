@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { ADX, ATR } from 'technicalindicators';
 import { trendStateSeries } from '@tb/strategies';
-import { INDICATOR_COLUMNS, inferTimeframe, registerIndicatorsCommand, runIndicators } from './indicators.command';
+import { inferTimeframe } from '@tb/market';
+import { INDICATOR_COLUMNS, registerIndicatorsCommand, runIndicators } from './indicators.command';
 import { readCandlesCsv, ROOT } from '../../../../test/support/candles';
 
 const BTC_1H = 'test/fixtures/candles/binance_BTC-USDT_1h_2024.csv';
@@ -133,19 +134,22 @@ describe('tb indicators: command wiring, timeframe, validation', () => {
     expect(rows[5000][9]).toBe(String(ts[5000]));
   });
 
-  it('inferTimeframe uses the smallest gap, so missing candles do not fool it', () => {
+  it('inferTimeframe (the market lib\'s) is not fooled by missing candles', () => {
     const m = 60_000;
     expect(inferTimeframe([0, 15 * m, 30 * m, 90 * m])).toBe('15m');
-    expect(() => inferTimeframe([0])).toThrow(/--timeframe/);
+    expect(inferTimeframe([0])).toBeUndefined(); // the reader then asks for the timeframe
     expect(() => inferTimeframe([0, 7 * m])).toThrow(/7 minutes|420000 ms/);
   });
 
+  // one reader (@tb/market): its validation messages; times are real epoch ms (it rejects second timestamps)
+  const T0 = Date.UTC(2024, 0, 1);
+  const HDR = 'timestamp,open,high,low,close,volume';
   it.each([
-    ['bad header', 'time,open,high,low,close,volume\n', /:1: expected header/],
-    ['non-numeric field', 'timestamp,open,high,low,close,volume\n0,1,2,0.5,1,1\n60000,1,x,0.5,1,1\n', /:3: high is not a finite number/],
-    ['missing field', 'timestamp,open,high,low,close,volume\n0,1,2,0.5,1\n', /:2: expected 6 fields/],
-    ['out of order', 'timestamp,open,high,low,close,volume\n60000,1,2,0.5,1,1\n0,1,2,0.5,1,1\n', /:3: timestamp 0 is not after/],
-    ['misaligned', 'timestamp,open,high,low,close,volume\n0,1,2,0.5,1,1\n90000,1,2,0.5,1,1\n', /:3: timestamp 90000 is not aligned to 1m/],
+    ['bad header', 'ts,open,high,low,close,volume\n', /:1: header "ts,open,high,low,close,volume" is not/],
+    ['non-numeric field', `${HDR}\n${T0},1,2,0.5,1,1\n${T0 + 60000},1,x,0.5,1,1\n`, /:3: high "x" is not a number/],
+    ['missing field', `${HDR}\n${T0},1,2,0.5,1\n`, /:2: expected 6 columns/],
+    ['out of order', `${HDR}\n${T0 + 60000},1,2,0.5,1,1\n${T0},1,2,0.5,1,1\n`, /:3: timestamp \d+ \(\S+\) is before the previous/],
+    ['misaligned', `${HDR}\n${T0},1,2,0.5,1,1\n${T0 + 90000},1,2,0.5,1,1\n`, /:3: timestamp \d+ \(\S+\) is not aligned to the 1m timeframe/],
   ])('rejects %s with the line number, and leaves no output file', async (_n, text, re) => {
     const data = join(dir, 'bad.csv');
     const outFile = join(dir, 'bad-out.csv');

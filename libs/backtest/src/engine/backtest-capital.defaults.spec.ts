@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { gridStrategy, type MarketSpec } from '@tb/strategies';
 import { withBacktestCapital } from './backtest-capital.defaults';
 import { runBacktest } from './backtest.runner';
-import { parseCandleCsv } from './csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 import { smaCrossStrategy } from './sma-cross.strategy';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 // the CLI's default instrument (tb backtest: tick 0.01, amount step 0.0001, min notional 5)
 const SPOT: MarketSpec = { symbol: 'BTC/USDT', type: 'spot', tickSize: 0.01, amountStep: 0.0001, minAmount: 0.0001, minNotional: 5 };
 const PERP: MarketSpec = { ...SPOT, symbol: 'BTC/USDT:USDT', type: 'perp' };

@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Intent, OrderIntent } from '@tb/strategies';
 import { runBacktest, ledgerTolerance } from './backtest.runner';
-import { parseCandleCsv } from './csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 import { smaCrossStrategy } from './sma-cross.strategy';
 import { PERP, SPOT, scriptedStrategy } from './testing/scripted.strategy';
 import type { BacktestInput, BacktestResult } from './backtest.types';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 
 /** Independent ledger checks on a finished run. */
 function expectLedgerCloses(r: BacktestResult): void {

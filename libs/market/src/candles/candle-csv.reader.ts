@@ -1,7 +1,7 @@
 import { createReadStream, type ReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { Candle, Timeframe } from '@tb/strategies';
+import type { Candle, CandleColumns, Timeframe } from '@tb/strategies';
 import { CandleValidationError } from './candle.errors';
 import { CandleValidator, inferTimeframe } from './candle.validator';
 import type { CandleGap } from './candle-gap.detector';
@@ -316,4 +316,71 @@ export function parseCandleCsv(text: string, options: ReadCandleCsvOptions = {})
     throw attribute(err, options.source);
   }
   return { timeframe: tf!, candles, gaps: parser.gaps, missing: parser.missing };
+}
+
+export interface CandleColumnsOptions extends Omit<ReadCandleCsvOptions, 'batchSize'> {
+  /**
+   * Allocate the columns on SharedArrayBuffers, so that worker threads (backtest sweeps) read the same candles
+   * without copying them.
+   */
+  readonly shared?: boolean;
+}
+
+/** Grows six Float64 columns geometrically; `finish` trims them to their length (on SharedArrayBuffers if asked). */
+export class CandleColumnsBuilder {
+  length = 0;
+  private cap = 0;
+  private cols: Float64Array[] = [];
+
+  constructor(private readonly shared = false) {
+    this.grow(1 << 14);
+  }
+
+  private alloc(n: number): Float64Array {
+    return this.shared ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+  }
+
+  private grow(cap: number): void {
+    const next = Array.from({ length: 6 }, () => new Float64Array(cap));
+    for (let k = 0; k < 6; k++) if (this.cols[k]) next[k].set(this.cols[k].subarray(0, this.length));
+    this.cols = next;
+    this.cap = cap;
+  }
+
+  pushAll(candles: readonly Candle[]): void {
+    if (this.length + candles.length > this.cap) {
+      let cap = this.cap;
+      while (cap < this.length + candles.length) cap *= 2;
+      this.grow(cap);
+    }
+    const [t, o, h, l, c, v] = this.cols;
+    let i = this.length;
+    for (const k of candles) {
+      t[i] = k.time;
+      o[i] = k.open;
+      h[i] = k.high;
+      l[i] = k.low;
+      c[i] = k.close;
+      v[i] = k.volume;
+      i++;
+    }
+    this.length = i;
+  }
+
+  finish(): CandleColumns {
+    const n = this.length;
+    const [time, open, high, low, close, volume] = this.cols.map((a) => {
+      const out = this.alloc(n);
+      out.set(a.subarray(0, n));
+      return out;
+    });
+    return { length: n, time, open, high, low, close, volume };
+  }
+}
+
+/** A CSV text held in memory, as columns (the backtester's input), with the rules of `readCandleCsv`. */
+export function parseCandleColumns(text: string, options: CandleColumnsOptions = {}): CandleColumns {
+  const b = new CandleColumnsBuilder(options.shared === true);
+  b.pushAll(parseCandleCsv(text, options).candles);
+  return b.finish();
 }

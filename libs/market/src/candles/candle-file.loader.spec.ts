@@ -4,8 +4,9 @@ import { readCandlesCsv, ROOT } from '../../../../test/support/candles';
 import { CandleValidationError } from './candle.errors';
 import { loadCandleColumnsFile, loadCandlesFile } from './candle-file.loader';
 
-// Committed datasets (data/README.md). Expected values come from the independent test/support parser and
-// from the figures in data/README.md (computed with awk when the files were cut).
+// Committed datasets (data/README.md). Expected values come from the figures in data/README.md (computed with
+// awk when the files were cut) and rows read by hand; test/support's readCandlesCsv (the same reader, in one
+// pass over the text) checks that the streaming loader assembles its batches into the same series.
 const BTC_1H = 'data/binance_BTC-USDT_1h_2024-2025.csv';
 const BTC_5M_GAPS = 'data/binance_BTC-USDT_5m_2020-12.csv';
 

@@ -1,5 +1,5 @@
 import type { Candle, CandleColumns, Timeframe } from '@tb/strategies';
-import { readCandleCsv, type ReadCandleCsvOptions } from './candle-csv.reader';
+import { CandleColumnsBuilder, readCandleCsv, type ReadCandleCsvOptions } from './candle-csv.reader';
 import type { CandleGap } from './candle-gap.detector';
 
 export interface LoadedCandles {
@@ -41,60 +41,21 @@ export async function loadCandlesFile(path: string, options: LoadCandlesOptions 
 
 /**
  * Same as `loadCandlesFile` but straight into typed-array columns (about 48 bytes per candle instead of an
- * object each) for whole-series passes over large files.
+ * object each) for whole-series passes over large files (the backtester). `shared: true` allocates them on
+ * SharedArrayBuffers, for worker threads (sweeps) to read without a copy.
  */
-export async function loadCandleColumnsFile(path: string, options: LoadCandlesOptions = {}): Promise<LoadedCandleColumns> {
-  let cap = 1 << 14;
-  let time: Float64Array<ArrayBuffer> = new Float64Array(cap);
-  let open: Float64Array<ArrayBuffer> = new Float64Array(cap);
-  let high: Float64Array<ArrayBuffer> = new Float64Array(cap);
-  let low: Float64Array<ArrayBuffer> = new Float64Array(cap);
-  let close: Float64Array<ArrayBuffer> = new Float64Array(cap);
-  let volume: Float64Array<ArrayBuffer> = new Float64Array(cap);
-  let n = 0;
+export async function loadCandleColumnsFile(path: string, options: LoadCandlesOptions & { readonly shared?: boolean } = {}): Promise<LoadedCandleColumns> {
+  const builder = new CandleColumnsBuilder(options.shared === true);
   const gaps: CandleGap[] = [];
   let missing = 0;
   let timeframe: Timeframe | undefined;
-  const grow = (need: number): void => {
-    if (need <= cap) return;
-    while (cap < need) cap *= 2;
-    const g = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(cap);
-      b.set(a.subarray(0, n));
-      return b;
-    };
-    time = g(time);
-    open = g(open);
-    high = g(high);
-    low = g(low);
-    close = g(close);
-    volume = g(volume);
-  };
   for await (const b of readCandleCsv(path, options)) {
     timeframe = b.timeframe;
-    grow(n + b.candles.length);
-    for (const c of b.candles) {
-      time[n] = c.time;
-      open[n] = c.open;
-      high[n] = c.high;
-      low[n] = c.low;
-      close[n] = c.close;
-      volume[n] = c.volume;
-      n++;
-    }
+    builder.pushAll(b.candles);
     for (const g of b.gaps) {
       gaps.push(g);
       missing += g.missing;
     }
   }
-  const columns: CandleColumns = {
-    length: n,
-    time: time.slice(0, n),
-    open: open.slice(0, n),
-    high: high.slice(0, n),
-    low: low.slice(0, n),
-    close: close.slice(0, n),
-    volume: volume.slice(0, n),
-  };
-  return { timeframe: timeframe!, columns, gaps, missing };
+  return { timeframe: timeframe!, columns: builder.finish(), gaps, missing };
 }

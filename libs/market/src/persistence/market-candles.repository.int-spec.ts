@@ -64,7 +64,7 @@ describe('market_candles schema', () => {
 });
 
 describe('MarketCandlesRepository', () => {
-  const btc = readCandlesCsv(BTC_1H); // independent parser (test/support)
+  const btc = readCandlesCsv(BTC_1H); // the committed file (test/support)
 
   it('bulk upsert is idempotent: a second import of the same 17,544 candles changes nothing', async () => {
     const first = await repo.upsert('binance', 'BTC/USDT', '1h', btc);

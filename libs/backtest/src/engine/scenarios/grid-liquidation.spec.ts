@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gridStrategy, type Fill, type GridState, type Intent, type MarketSpec, type OrderIntent, type Strategy } from '@tb/strategies';
 import { ledgerTolerance, runBacktest } from '../backtest.runner';
-import { parseCandleCsv } from '../csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 
 /**
  * Scenario: an over-levered neutral range grid (50,000..70,000 / 20, 2,000 USDT × 20, engine leverage 20,
@@ -13,7 +13,7 @@ import { parseCandleCsv } from '../csv-candles.reader';
  * and keep books that agree with the account.
  */
 const FIXTURE = resolve(__dirname, '../../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 
 describe('scenario: a GRID leg is liquidated by the matching engine', () => {

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gridStrategy, type Fill, type GridState, type MarketSpec, type Strategy } from '@tb/strategies';
 import { runBacktest } from '../backtest.runner';
-import { parseCandleCsv } from '../csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 
 /**
  * Scenario: the original's adaptive long-short grid nets (docs/adr/0015-grid-placement-as-the-original.md): it holds
@@ -12,7 +12,7 @@ import { parseCandleCsv } from '../csv-candles.reader';
  * the fills the strategy received (buy on long / sell on short add, the others reduce) and checked after every fill.
  */
 const FIXTURE = resolve(__dirname, '../../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 
 function run(settings: Record<string, unknown>): { fills: Fill[]; both: number; stats: Record<string, number> } {

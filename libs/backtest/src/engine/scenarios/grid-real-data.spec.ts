@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gridStrategy, type Fill, type GridState, type Intent, type MarketSpec, type OrderIntent, type Strategy } from '@tb/strategies';
 import { ledgerTolerance, runBacktest } from '../backtest.runner';
-import { parseCandleCsv } from '../csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 
 /**
  * Scenario: a long range grid on the real BTC/USDT 1h candles of 2024 through the real matching engine.
@@ -16,7 +16,7 @@ import { parseCandleCsv } from '../csv-candles.reader';
  * grid's own bookkeeping, which is only compared against at the end.
  */
 const FIXTURE = resolve(__dirname, '../../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 
 const SPOT: MarketSpec = { symbol: 'BTC/USDT', type: 'spot', tickSize: 0.01, amountStep: 0.00001, minAmount: 0.00001, minNotional: 5 };
 const LOWER = 52_000;

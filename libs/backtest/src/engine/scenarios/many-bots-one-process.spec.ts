@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { gridStrategy, hyperrsiStrategy, type MarketSpec, type Strategy } from '@tb/strategies';
 import { BacktestSession, runBacktest } from '../backtest.runner';
 import type { BacktestInput, BacktestResult } from '../backtest.types';
-import { parseCandleCsv } from '../csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 
 /**
  * No hidden shared state between bots in one process: HYPERRSI's module-level intent emitter and GRID's
@@ -13,7 +13,7 @@ import { parseCandleCsv } from '../csv-candles.reader';
  * two of the other's, both through the same module state — and each result must equal the same bot run alone.
  */
 const FIXTURE = resolve(__dirname, '../../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 const N = 2_500;
 const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 const SPOT: MarketSpec = { symbol: 'BTC/USDT', type: 'spot', tickSize: 0.01, amountStep: 0.00001, minAmount: 0.00001, minNotional: 5 };

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { gridStrategy, hyperrsiStrategy, type MarketSpec, type Strategy } from '@tb/strategies';
 import { runBacktest } from '../backtest.runner';
-import { parseCandleCsv } from '../csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 
 /**
  * No lookahead, by test (issue 3): for 200 random cut points t on real candles, everything the strategy decided up
@@ -13,7 +13,7 @@ import { parseCandleCsv } from '../csv-candles.reader';
  * closed would change the decisions of the truncated run).
  */
 const FIXTURE = resolve(__dirname, '../../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const all = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const all = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 
 /** Deterministic PRNG (mulberry32) so the cut points are the same on every run. */

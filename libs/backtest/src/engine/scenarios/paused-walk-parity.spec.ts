@@ -14,7 +14,7 @@ import {
 } from '@tb/strategies';
 import { runBacktest } from '../backtest.runner';
 import { withBacktestCapital } from '../backtest-capital.defaults';
-import { parseCandleCsv } from '../csv-candles.reader';
+import { parseCandleColumns } from '@tb/market';
 
 /**
  * Scenario: the paper exchange in replay pauses the matching engine at every fill / closed order until the bot
@@ -25,7 +25,7 @@ import { parseCandleCsv } from '../csv-candles.reader';
  * Real BTC/USDT 1h candles of 2024 (first 3,000), HYPERRSI on a 10x perpetual and a GRID on spot.
  */
 const FIXTURE = resolve(__dirname, '../../../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv');
-const cols = parseCandleCsv(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+const cols = parseCandleColumns(readFileSync(FIXTURE, 'utf8'), { source: FIXTURE });
 const N = 3000;
 const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 const SPOT: MarketSpec = { symbol: 'BTC/USDT', type: 'spot', tickSize: 0.01, amountStep: 0.00001, minAmount: 0.00001, minNotional: 5 };
