@@ -6,6 +6,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TbConfigModule, processEnv } from '@tb/config';
 import { DatabaseModule } from '@tb/database';
+import { registerFundingCommand } from './data-funding.command';
 import {
   CandleImportService,
   MarketCandlesRepository,
@@ -70,6 +71,7 @@ export function registerDataCommand(program: Command, io: DataCommandIo = { stdo
     .action(async (opts: GapsOptions) => {
       await runGaps(opts, io);
     });
+  registerFundingCommand(data, io);
 }
 
 async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> {
