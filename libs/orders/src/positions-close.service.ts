@@ -4,6 +4,7 @@ import Decimal from 'decimal.js';
 import { BadRequestError, ConflictError } from '@tb/common';
 import { PositionsService, liquidationPriceEstimate, unrealizedPnl } from '@tb/positions';
 import { ExchangeAccountsService } from '@tb/accounts';
+import { isPerpSymbol } from '@tb/strategies';
 import { OrdersService } from './orders.service';
 import type { OrderEntity } from './order.entity';
 import { PositionResponseDto, type ClosePositionRequestDto } from './dto/positions.dto';
@@ -24,7 +25,7 @@ export class PositionsCloseService {
     if (dto.fraction !== undefined && dto.amount !== undefined) throw new BadRequestError('give either fraction or amount, not both');
     const size = new Decimal(p.size);
     const amount = dto.amount !== undefined ? Decimal.min(new Decimal(dto.amount), size) : size.times(dto.fraction ?? 1);
-    const derivative = p.symbol.includes(':');
+    const derivative = isPerpSymbol(p.symbol);
     return this.oms.place({
       userId,
       accountId: p.accountId,
@@ -46,7 +47,7 @@ export class PositionsCloseService {
     const p = await this.positions.get(userId, positionId);
     const dto = PositionResponseDto.from(p);
     const state = { size: p.size, averageEntry: p.averageEntry, realizedPnl: p.realizedPnl, fees: p.fees, fillCount: p.fillCount };
-    dto.liquidationPrice = p.symbol.includes(':') ? liquidationPriceEstimate(state, p.side, Number(p.leverage)) : null;
+    dto.liquidationPrice = isPerpSymbol(p.symbol) ? liquidationPriceEstimate(state, p.side, Number(p.leverage)) : null;
     dto.unrealizedPnl = null;
     if (!p.closedAt) {
       try {

@@ -2,6 +2,8 @@ export * from './core/candle';
 export * from './core/timeframe';
 export * from './core/contract';
 export * from './core/precision';
+export * from './core/market-symbol';
+export * from './core/order-side';
 export * from './core/resample';
 export * from './indicators';
 export * from './trend';

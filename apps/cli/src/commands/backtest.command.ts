@@ -26,7 +26,7 @@ import {
   type RankMetric,
 } from '@tb/backtest';
 import type { FundingRate, MarginMode } from '@tb/matching';
-import { parseTimeframe, type CandleColumns, type MarketSpec, type Timeframe } from '@tb/strategies';
+import { isPerpSymbol, parseTimeframe, symbolForMarket, type CandleColumns, type MarketSpec, type Timeframe } from '@tb/strategies';
 
 /**
  * `tb backtest`: run a strategy over a candle CSV, print a freqtrade-style summary, write result.json,
@@ -113,9 +113,9 @@ function buildSpec(o: BacktestOptions, settings: Record<string, unknown>): RunSp
   const strategy = o.strategy.toLowerCase();
   const parsedSettings = getStrategy(strategy).parseSettings(settings) as { leverage?: unknown }; // fail fast on bad input
   const symbolIn = o.symbol ?? guessSymbol(o.data);
-  const type = (o.market ?? (symbolIn.includes(':') || strategy === 'hyperrsi' ? 'perp' : 'spot')) as 'spot' | 'perp';
+  const type = (o.market ?? (isPerpSymbol(symbolIn) || strategy === 'hyperrsi' ? 'perp' : 'spot')) as 'spot' | 'perp';
   if (type !== 'spot' && type !== 'perp') throw new Error('--market must be spot or perp');
-  const symbol = type === 'perp' && !symbolIn.includes(':') ? `${symbolIn}:${symbolIn.split('/')[1] ?? 'USDT'}` : type === 'spot' ? symbolIn.split(':')[0] : symbolIn;
+  const symbol = symbolForMarket(symbolIn, type);
   // the engine's margin leverage is the one the strategy sizes with (its parsed settings, defaults included)
   const settingsLev = typeof parsedSettings.leverage === 'number' ? parsedSettings.leverage : undefined;
   const limitFill = o.limitFill as 'through' | 'touch';

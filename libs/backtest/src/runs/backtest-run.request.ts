@@ -1,4 +1,4 @@
-import { StrategySettingsError, timeframeMs, type MarketSpec, type Timeframe } from '@tb/strategies';
+import { StrategySettingsError, isPerpSymbol, symbolForMarket, timeframeMs, type MarketSpec, type Timeframe } from '@tb/strategies';
 import type { BacktestInput } from '../engine/backtest.types';
 import { getStrategy } from '../engine/strategy.registry';
 import { InvalidBacktestSettingsError } from './backtest-runs.errors';
@@ -67,7 +67,7 @@ export function normalizeBacktestRequest(input: BacktestRunRequestInput): Backte
     if (err instanceof StrategySettingsError) throw new InvalidBacktestSettingsError(err);
     throw err;
   }
-  const marketType = input.marketType ?? (input.symbol.includes(':') || input.strategy === 'hyperrsi' ? 'perp' : 'spot');
+  const marketType = input.marketType ?? (isPerpSymbol(input.symbol) || input.strategy === 'hyperrsi' ? 'perp' : 'spot');
   // the engine's margin leverage is the one the strategy sizes with (its parsed settings, defaults included)
   const settingsLeverage = typeof parsed.leverage === 'number' ? parsed.leverage : undefined;
   return {
@@ -94,8 +94,7 @@ export function normalizeBacktestRequest(input: BacktestRunRequestInput): Backte
 
 /** The market the engine simulates: a perp of `BTC/USDT` is `BTC/USDT:USDT` (as in the CLI). */
 export function marketSpecOf(r: BacktestRunRequest): MarketSpec {
-  const base = r.symbol.split(':')[0];
-  const symbol = r.marketType === 'perp' ? (r.symbol.includes(':') ? r.symbol : `${base}:${base.split('/')[1] ?? 'USDT'}`) : base;
+  const symbol = symbolForMarket(r.symbol, r.marketType);
   return { symbol, type: r.marketType, tickSize: r.tickSize, amountStep: r.amountStep, minAmount: r.amountStep, minNotional: r.minNotional };
 }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@tb/config';
+import { isPerpSymbol } from '@tb/strategies';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
 import { CcxtExchange } from '../ccxt/ccxt.exchange';
 import type { ExchangePort } from '../exchange.port';
@@ -33,7 +34,7 @@ export class PublicTickerFeed implements PaperPriceFeed {
   constructor(private readonly make: (exchangeId: 'binance' | 'binanceusdm') => ExchangePort) {}
 
   latest(symbol: string): Promise<PaperPrice | null> {
-    const id = symbol.includes(':') ? 'binanceusdm' : 'binance';
+    const id = isPerpSymbol(symbol) ? 'binanceusdm' : 'binance';
     let feed = this.feeds.get(id);
     if (!feed) {
       feed = new TickerFeed(this.make(id));

@@ -1,5 +1,5 @@
 import { MatchingEngine, type EngineEvent, type LimitFillRule } from '@tb/matching';
-import { floorAmount, roundPrice, type Candle, type OrderIntent, type PositionSide, type Timeframe } from '@tb/strategies';
+import { floorAmount, isOpeningOrder, roundPrice, type Candle, type OrderIntent, type PositionSide, type Timeframe } from '@tb/strategies';
 import {
   ExchangeUnavailableError,
   InsufficientFundsError,
@@ -254,7 +254,7 @@ export class PaperExchange extends ExchangePort {
       if (order.type === 'market' && !(m.type === 'perp' && order.reduceOnly)) checkMinNotional(m, order.amount, last!.price, ctx);
 
       const positionSide = resolvePositionSide(m, order);
-      const opening = !order.reduceOnly && (positionSide === 'long' ? order.side === 'buy' : order.side === 'sell');
+      const opening = isOpeningOrder({ side: order.side, positionSide, reduceOnly: order.reduceOnly });
       if (m.type === 'perp' && !opening && !(sb.engine.position(positionSide).qty > 0)) {
         throw new InvalidOrderError(`paper: reduce-only ${order.side} on ${m.symbol} rejected: no ${positionSide} position`, 'rejected', { ...ctx, engineReason: 'reduce_only_no_position' });
       }
@@ -808,7 +808,7 @@ export class PaperExchange extends ExchangePort {
       const m = this.markets.get(o.symbol);
       if (!m) continue;
       const sb = this.symbolBook(book, o.symbol);
-      const opening = !o.reduceOnly && (o.positionSide === 'long' ? o.side === 'buy' : o.side === 'sell');
+      const opening = isOpeningOrder(o);
       const amount = unitsToNumber(o.amount);
       if (m.type === 'spot' && o.side === 'sell') {
         if (o.type !== 'market') add(m.base, amount);

@@ -1,4 +1,4 @@
-import { TIMEFRAMES } from '@tb/strategies';
+import { TIMEFRAMES, isPerpSymbol } from '@tb/strategies';
 import type { MarketKey } from '../candles/market-key';
 
 /** Exchange ids whose public candles paper accounts follow: spot symbols on binance, perpetuals on binanceusdm. */
@@ -10,7 +10,7 @@ export const PAPER_FEED_EXCHANGES = { spot: 'binance', perpetual: 'binanceusdm' 
  */
 export function feedExchangeId(accountExchange: string, symbol: string): string {
   if (accountExchange !== 'paper') return accountExchange;
-  return symbol.includes(':') ? PAPER_FEED_EXCHANGES.perpetual : PAPER_FEED_EXCHANGES.spot;
+  return isPerpSymbol(symbol) ? PAPER_FEED_EXCHANGES.perpetual : PAPER_FEED_EXCHANGES.spot;
 }
 
 const TF_ORDER = new Map<string, number>(TIMEFRAMES.map((tf, i) => [tf, i]));
