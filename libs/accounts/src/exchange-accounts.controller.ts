@@ -72,9 +72,15 @@ export class ExchangeAccountsController {
   @Delete(':id')
   @HttpCode(204)
   @Scopes('trade')
-  @ApiOperation({ summary: 'Remove an exchange account' })
+  @ApiOperation({
+    summary: 'Remove an exchange account',
+    description:
+      'Soft delete: its orders, fills and positions stay. Refused with 409 ACCOUNT_IN_USE while it has unresolved orders ' +
+      '(PENDING, OPEN, PARTIALLY_FILLED) or running bots: cancel or stop them first. Once removed, nothing is sent with it again.',
+  })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'ACCOUNT_IN_USE: unresolved orders or running bots' })
   async remove(@CurrentUser() user: AuthPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.accounts.remove(user.userId, id);
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '@tb/config';
-import { BadRequestError, ConflictError, NotFoundError } from '@tb/common';
+import { BadRequestError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@tb/common';
 import { Transactional } from '@tb/database';
 import { ExchangeError, ExchangePort, SecretCipher } from '@tb/exchange';
 import { ExchangeAccountEntity } from './exchange-account.entity';
@@ -10,6 +10,31 @@ import { ExchangeFactory } from './exchange.factory';
 import type { ConnectionTestResponseDto, CreateExchangeAccountRequestDto, ExchangeAccountResponseDto } from './dto/exchange-account.dto';
 import { paperBalancesIssue } from './dto/exchange-account.dto';
 
+/**
+ * Something that still uses an exchange account and forbids its removal: returns how many (0 = none). Libs above
+ * accounts (orders: unresolved orders; bots: running bots) register one at module init, see
+ * `ExchangeAccountsService.registerRemovalCheck`.
+ */
+export type AccountRemovalCheck = (userId: string, accountId: string) => Promise<number>;
+
+/** DELETE of an account still in use: 409 ACCOUNT_IN_USE with what uses it. */
+export class AccountInUseError extends DomainError {
+  constructor(accountId: string, blockers: ReadonlyArray<{ kind: string; count: number }>) {
+    super(
+      ErrorCode.AccountInUse,
+      `exchange account ${accountId} is still in use (${blockers.map((b) => `${b.count} ${b.kind}`).join(', ')}): cancel its orders and stop its bots first`,
+      { accountId, blockers },
+    );
+  }
+}
+
+/** The OMS asked for the exchange of a removed account: nothing is ever sent with its credentials again. */
+export class ExchangeAccountDeletedError extends DomainError {
+  constructor(readonly accountId: string) {
+    super(ErrorCode.NotFound, `exchange account ${accountId} was removed`, { resource: 'exchange account', id: accountId });
+  }
+}
+
 /** The secret's AAD context binds each blob to its account and field: a blob copied elsewhere will not decrypt. */
 const ctx = (accountId: string, field: string) => `exchange_account:${accountId}:${field}`;
 
@@ -17,6 +42,7 @@ const ctx = (accountId: string, field: string) => `exchange_account:${accountId}
 export class ExchangeAccountsService {
   private readonly logger = new Logger(ExchangeAccountsService.name);
   readonly cipher: SecretCipher;
+  private readonly removalChecks = new Map<string, AccountRemovalCheck>();
 
   constructor(
     private readonly accounts: ExchangeAccountsRepository,
@@ -66,9 +92,27 @@ export class ExchangeAccountsService {
     return this.toResponse(await this.require(userId, id));
   }
 
+  /** Register what forbids removing an account (`kind` names it in the 409's details, e.g. "unresolved orders"). */
+  registerRemovalCheck(kind: string, check: AccountRemovalCheck): void {
+    this.removalChecks.set(kind, check);
+  }
+
+  /**
+   * Soft delete (the row stays: orders, fills and positions keep their account): refused with 409 ACCOUNT_IN_USE while
+   * any registered check counts something (unresolved orders, running bots). Once removed, the account is gone from
+   * every user-facing read and the OMS never sends with it again (`exchangeForAccountId` refuses it).
+   */
   async remove(userId: string, id: string): Promise<void> {
+    await this.require(userId, id);
+    const blockers: Array<{ kind: string; count: number }> = [];
+    for (const [kind, check] of this.removalChecks) {
+      const count = await check(userId, id);
+      if (count > 0) blockers.push({ kind, count });
+    }
+    if (blockers.length > 0) throw new AccountInUseError(id, blockers);
     if (!(await this.accounts.softDelete(userId, id))) throw new NotFoundError('exchange account', id);
     await this.factory.evict(id);
+    this.logger.log({ msg: 'exchange account removed', accountId: id, userId });
   }
 
   /** "Test connection": a balance call through the real adapter. Never inside a transaction. */
@@ -95,6 +139,7 @@ export class ExchangeAccountsService {
   async exchangeForAccountId(accountId: string): Promise<{ port: ExchangePort; account: ExchangeAccountEntity }> {
     const account = await this.accounts.findByIdInternal(accountId);
     if (!account) throw new NotFoundError('exchange account', accountId);
+    if (account.deletedAt) throw new ExchangeAccountDeletedError(accountId);
     return { port: this.portOf(account), account };
   }
 

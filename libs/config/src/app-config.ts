@@ -45,6 +45,7 @@ export class AppConfig {
     readonly pendingGraceMs: number;
     readonly unknownOrderPolicy: 'resend' | 'reject';
     readonly reconcileIntervalMs: number;
+    readonly maxSendAttempts: number;
   };
   /** live candle feed timing (ms) and backfill bound (candles) */
   readonly feed!: {

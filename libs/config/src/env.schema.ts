@@ -151,6 +151,14 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(1000) @Max(3_600_000)
   OMS_RECONCILE_INTERVAL_MS = 15_000;
 
+  /**
+   * Most send attempts of one order (first send + resends) that fail with a retryable exchange error (unreachable,
+   * rate limited, paper price feed without a price). The attempt that reaches it ends the order REJECTED with the
+   * last error as its reason. An order whose outcome is unknown (maybe received) is still looked up, never resent.
+   */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  OMS_MAX_SEND_ATTEMPTS = 5;
+
   /** Live candle feed: poll this long after each candle close (ms), exchanges build the candle late. */
   @Type(() => Number) @IsInt() @Min(0) @Max(600_000)
   FEED_BUILD_DELAY_MS = 2000;

@@ -143,6 +143,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
       pendingGraceMs: parsed.OMS_PENDING_GRACE_MS,
       unknownOrderPolicy: parsed.OMS_UNKNOWN_ORDER_POLICY,
       reconcileIntervalMs: parsed.OMS_RECONCILE_INTERVAL_MS,
+      maxSendAttempts: parsed.OMS_MAX_SEND_ATTEMPTS,
     },
     feed: {
       buildDelayMs: parsed.FEED_BUILD_DELAY_MS,

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@tb/config';
-import { ExchangeAccountsService } from '@tb/accounts';
+import { ExchangeAccountDeletedError, ExchangeAccountsService } from '@tb/accounts';
 import type { ExchangePort } from '@tb/exchange';
 import { OrdersRepository } from './orders.repository';
 import { OrdersService } from './orders.service';
@@ -11,6 +11,8 @@ export interface ReconcileReport {
   resent: number;
   rejected: number;
   expired: number;
+  /** orders of a removed exchange account, closed locally (see closeOrphan) */
+  orphaned: number;
   errors: number;
 }
 
@@ -32,7 +34,7 @@ export class OrdersReconciler {
   ) {}
 
   async reconcile(limit = 500, now = Date.now()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { examined: 0, adopted: 0, resent: 0, rejected: 0, expired: 0, errors: 0 };
+    const report: ReconcileReport = { examined: 0, adopted: 0, resent: 0, rejected: 0, expired: 0, orphaned: 0, errors: 0 };
     const grace = this.config.oms.pendingGraceMs;
     const candidates = await this.orders.findUnresolved(new Date(now - grace), limit);
     // one account lookup and market load per account per run, not per order
@@ -67,11 +69,23 @@ export class OrdersReconciler {
           report.expired++;
         }
       } catch (e) {
+        if (e instanceof ExchangeAccountDeletedError) {
+          // removed before this fix refused it (or raced the removal): never send or ask with its credentials again
+          await this.closeOrphan(order.id, order.status);
+          report.orphaned++;
+          continue;
+        }
         report.errors++;
         this.logger.warn({ msg: 'reconcile failed for order', orderId: order.id, error: (e as Error).message });
       }
     }
     if (report.examined > 0) this.logger.log({ msg: 'reconciled orders', ...report });
     return report;
+  }
+
+  private async closeOrphan(orderId: string, status: string): Promise<void> {
+    this.logger.warn({ msg: 'order of a removed exchange account closed without contacting the exchange', orderId, status });
+    if (status === 'PENDING') await this.oms.markRejected(orderId, 'the exchange account was removed; the order was not sent again');
+    else await this.oms.closeLocally(orderId, 'EXPIRED', 'the exchange account was removed; the order is no longer tracked');
   }
 }

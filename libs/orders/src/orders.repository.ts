@@ -118,6 +118,10 @@ export class OrdersRepository {
     return [...pending, ...open];
   }
 
+  countUnresolvedForAccount(userId: string, accountId: string): Promise<number> {
+    return this.orders.count({ where: { userId, accountId, status: In([...UNRESOLVED_STATUSES]) } });
+  }
+
   findUnresolvedForUser(userId: string, accountId: string, symbol: string): Promise<OrderEntity[]> {
     return this.orders.find({ where: { userId, accountId, symbol, status: In([...UNRESOLVED_STATUSES]) }, order: { createdAt: 'ASC' } });
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@tb/config';
 import { BadRequestError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@tb/common';
 import { Transactional } from '@tb/database';
@@ -10,6 +10,8 @@ import {
   InsufficientFundsError,
   InvalidOrderError,
   OrderNotFoundError,
+  OrderOutcomeUnknownError,
+  RateLimitedError,
   clientOrderIdFromKey,
   type CreateOrderRequest,
   type ExchangeMarket,
@@ -95,7 +97,7 @@ const fmt = (n: number | null | undefined): string | null => (n === null || n ==
  * A crash at any point leaves a state the reconciler repairs (see OrdersReconciler).
  */
 @Injectable()
-export class OrdersService {
+export class OrdersService implements OnModuleInit {
   private readonly logger = new Logger(OrdersService.name);
 
   constructor(
@@ -105,6 +107,11 @@ export class OrdersService {
     private readonly accounts: ExchangeAccountsService,
     private readonly config: AppConfig,
   ) {}
+
+  /** An account with unresolved orders cannot be removed (409 ACCOUNT_IN_USE). */
+  onModuleInit(): void {
+    this.accounts.registerRemovalCheck('unresolved orders', (userId, accountId) => this.orders.countUnresolvedForAccount(userId, accountId));
+  }
 
   async place(cmd: PlaceOrderCommand): Promise<OrderEntity> {
     const port = await this.accounts.exchangeFor(cmd.userId, cmd.accountId); // 404 for another user's account
@@ -152,7 +159,23 @@ export class OrdersService {
       // it would ever resend: some exchanges accept a reused clientOrderId once the first order is closed.
       if (order.status !== 'PENDING' || order.sendAttempts > 0) return order;
     }
-    return this.send(order, port, market, prepared);
+    const sent = await this.send(order, port, market, prepared);
+    const why = this.lastSendError.get(sent.id);
+    this.lastSendError.delete(sent.id);
+    if (sent.status === 'PENDING') {
+      // a retryable failure (exchange unreachable, rate limited, paper feed without a price): say so instead of a
+      // silent PENDING; the order is kept and the reconciler retries it, within OMS_MAX_SEND_ATTEMPTS in all
+      const max = this.config.oms.maxSendAttempts;
+      const limited = why instanceof RateLimitedError;
+      const retryAfterS = limited && why.retryAfterMs ? Math.ceil(why.retryAfterMs / 1000) : undefined;
+      throw new DomainError(
+        limited ? ErrorCode.ExchangeRateLimited : ErrorCode.ExchangeUnavailable,
+        `The exchange did not take order ${sent.id} (${why ? `${why.code}: ${why.message}` : 'unavailable'}); it stays PENDING and is retried ` +
+          `(attempt ${sent.sendAttempts} of ${max}), then rejected`,
+        { orderId: sent.id, clientOrderId: sent.clientOrderId, status: sent.status, sendAttempts: sent.sendAttempts, maxSendAttempts: max, ...(retryAfterS ? { retryAfterS } : {}) },
+      );
+    }
+    return sent;
   }
 
   // ------------------------------------------------------------------ bots
@@ -333,7 +356,15 @@ export class OrdersService {
         return this.sync(order, port, market);
       }
       if (e instanceof ExchangeError && e.retryable) {
-        this.logger.warn({ msg: 'order outcome unknown; left PENDING for the reconciler', orderId: order.id, clientOrderId: order.clientOrderId, code: e.code });
+        const attempts = order.sendAttempts + 1;
+        // an outcome that is unknown (the order may have reached the exchange) is never given up: the reconciler keeps
+        // looking it up by clientOrderId; anything else retryable is bounded
+        if (!(e instanceof OrderOutcomeUnknownError) && attempts >= this.config.oms.maxSendAttempts) {
+          this.logger.warn({ msg: 'order not sent after the last attempt; rejected', orderId: order.id, attempts, code: e.code });
+          return this.markRejected(order.id, `not accepted after ${attempts} send attempt(s), the last failed with ${e.code}: ${e.message}`);
+        }
+        this.logger.warn({ msg: 'order not taken by the exchange; left PENDING for the reconciler', orderId: order.id, clientOrderId: order.clientOrderId, code: e.code, attempts });
+        this.rememberSendError(order.id, e);
         return (await this.orders.findById(order.id))!;
       }
       if (e instanceof ExchangeError) {
@@ -523,6 +554,13 @@ export class OrdersService {
       averagePrice: fields.averagePrice ?? order.averagePrice,
       tag: order.tag,
     };
+  }
+
+  /** The last retryable send error per order, for the caller's 503 message (bounded; best effort, not state). */
+  private readonly lastSendError = new Map<string, ExchangeError>();
+  private rememberSendError(orderId: string, message: ExchangeError): void {
+    if (this.lastSendError.size >= 1000) this.lastSendError.delete(this.lastSendError.keys().next().value as string);
+    this.lastSendError.set(orderId, message);
   }
 
   private toDomainError(e: unknown): unknown {

@@ -25,4 +25,15 @@ export enum ErrorCode {
   NoMarketData = 'NO_MARKET_DATA',
   InvalidCredentials = 'INVALID_CREDENTIALS',
   InvalidRefreshToken = 'INVALID_REFRESH_TOKEN',
+  AccountInUse = 'ACCOUNT_IN_USE',
+  // the exchange adapters' codes (libs/exchange ExchangeError.code), mapped to statuses here like every other code
+  ExchangeError = 'EXCHANGE_ERROR',
+  ExchangeRateLimited = 'EXCHANGE_RATE_LIMITED',
+  ExchangeInsufficientFunds = 'EXCHANGE_INSUFFICIENT_FUNDS',
+  ExchangeInvalidOrder = 'EXCHANGE_INVALID_ORDER',
+  ExchangeOrderNotFound = 'EXCHANGE_ORDER_NOT_FOUND',
+  ExchangeAuthenticationFailed = 'EXCHANGE_AUTHENTICATION_FAILED',
+  ExchangeUnknownSymbol = 'EXCHANGE_UNKNOWN_SYMBOL',
+  ExchangeNotSupported = 'EXCHANGE_NOT_SUPPORTED',
+  ExchangeOrderOutcomeUnknown = 'EXCHANGE_ORDER_OUTCOME_UNKNOWN',
 }

@@ -26,4 +26,25 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.NoMarketData]: 422,
   [ErrorCode.InvalidCredentials]: 401,
   [ErrorCode.InvalidRefreshToken]: 401,
+  [ErrorCode.AccountInUse]: 409,
+  [ErrorCode.ExchangeError]: 502,
+  [ErrorCode.ExchangeRateLimited]: 429,
+  [ErrorCode.ExchangeInsufficientFunds]: 422,
+  [ErrorCode.ExchangeInvalidOrder]: 422,
+  [ErrorCode.ExchangeOrderNotFound]: 404,
+  [ErrorCode.ExchangeAuthenticationFailed]: 422,
+  [ErrorCode.ExchangeUnknownSymbol]: 422,
+  [ErrorCode.ExchangeNotSupported]: 422,
+  [ErrorCode.ExchangeOrderOutcomeUnknown]: 503,
 };
+
+/** Codes that answer with a `Retry-After` header (seconds, from `details.retryAfterS` or the error's `retryAfterMs`). */
+export const RETRY_AFTER_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.RateLimited,
+  ErrorCode.ExchangeRateLimited,
+  ErrorCode.ExchangeUnavailable,
+  ErrorCode.ExchangeOrderOutcomeUnknown,
+]);
+
+/** Default `Retry-After` (s) when the error does not say. */
+export const DEFAULT_RETRY_AFTER_S = 5;

@@ -2,13 +2,37 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
-import { ERROR_HTTP_STATUS } from '../errors/error-status';
+import { DEFAULT_RETRY_AFTER_S, ERROR_HTTP_STATUS, RETRY_AFTER_CODES } from '../errors/error-status';
 import { REQUEST_ID_HEADER, requestIdOf } from '../context/request-id';
 
 interface ErrorBody {
   code: string;
   message: string;
   details: unknown;
+  /** seconds, sent as the Retry-After header */
+  retryAfterS?: number;
+}
+
+/**
+ * An error of a lib that sits above common and cannot extend DomainError (the exchange adapters' ExchangeError):
+ * an Error whose string `code` is one of ours. Its status comes from the same table.
+ */
+interface CodedError extends Error {
+  code: ErrorCode;
+  details?: unknown;
+  retryAfterMs?: number | null;
+}
+
+function isCodedError(e: unknown): e is CodedError {
+  return e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && Object.hasOwn(ERROR_HTTP_STATUS, (e as unknown as { code: string }).code);
+}
+
+function retryAfterOf(e: { code: string; details?: unknown; retryAfterMs?: number | null }): number | undefined {
+  if (!RETRY_AFTER_CODES.has(e.code)) return undefined;
+  const fromDetails = (e.details as { retryAfterS?: unknown } | null | undefined)?.retryAfterS;
+  if (typeof fromDetails === 'number' && Number.isFinite(fromDetails) && fromDetails > 0) return Math.ceil(fromDetails);
+  if (typeof e.retryAfterMs === 'number' && Number.isFinite(e.retryAfterMs) && e.retryAfterMs > 0) return Math.ceil(e.retryAfterMs / 1000);
+  return DEFAULT_RETRY_AFTER_S;
 }
 
 const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
@@ -44,6 +68,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (res.headersSent) return;
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (body.retryAfterS !== undefined && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(body.retryAfterS));
     res.status(status).json({
       error: {
         request_id: requestId,
@@ -57,10 +82,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private describe(exception: unknown, req: Request): { status: number; body: ErrorBody } {
-    if (exception instanceof DomainError) {
+    if (exception instanceof DomainError || isCodedError(exception)) {
       return {
         status: ERROR_HTTP_STATUS[exception.code] ?? 500,
-        body: { code: exception.code, message: exception.message, details: exception.details },
+        body: { code: exception.code, message: exception.message, details: exception.details ?? null, retryAfterS: retryAfterOf(exception) },
       };
     }
     if (exception instanceof NotFoundException && this.isUnknownRoute(exception)) {
