@@ -160,6 +160,9 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
       const noData = await H().post('/api/hyperrsi/bots').set('Authorization', bearer(alice)).send({ accountId: alicePaper, symbol: 'ETH/USDT:USDT', timeframe: '1h', feed });
       expectErrorShape(noData, 422, 'NO_MARKET_DATA', '/api/hyperrsi/bots');
       expect(noData.body.error.message).toMatch(/tb data import/);
+      const farFuture = await H().post('/api/hyperrsi/bots').set('Authorization', bearer(alice)).send({ accountId: alicePaper, symbol: PERP, timeframe: '1h', feed: { kind: 'replay', from: 9e15, to: 9.007e15 } });
+      expectErrorShape(farFuture, 400, 'VALIDATION_FAILED', '/api/hyperrsi/bots');
+      expect(farFuture.body.error.details.map((d: { field: string }) => d.field)).toEqual(['feed.from', 'feed.to']);
       const reversed = await H().post('/api/hyperrsi/bots').set('Authorization', bearer(alice)).send({ accountId: alicePaper, symbol: PERP, timeframe: '1h', feed: { ...feed, from: feed.to, to: candles[0].time } });
       expectErrorShape(reversed, 400, 'BAD_REQUEST', '/api/hyperrsi/bots');
       expect(await botsOf(alice)).toEqual(before);

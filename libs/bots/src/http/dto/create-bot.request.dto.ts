@@ -5,13 +5,18 @@ import { TIMEFRAMES, type Timeframe } from '@tb/strategies';
 
 const SYMBOL = /^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$/;
 
-/** An ISO-8601 time or epoch milliseconds. */
+/** Last millisecond of year 9999: later times cannot be written as ISO-8601 by Date. */
+const MAX_TIME_MS = 253_402_300_799_999;
+
+/** An ISO-8601 time or epoch milliseconds (1970 to 9999). */
 function IsTime(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isTime',
       validator: {
-        validate: (v: unknown) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) || (typeof v === 'string' && isISO8601(v, { strict: true })),
+        validate: (v: unknown) =>
+          (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_TIME_MS) ||
+          (typeof v === 'string' && isISO8601(v, { strict: true }) && Date.parse(v) >= 0 && Date.parse(v) <= MAX_TIME_MS),
         defaultMessage: (a) => `${a?.property ?? 'value'} must be an ISO-8601 time or epoch milliseconds`,
       },
     },
