@@ -195,12 +195,11 @@ describe('auth over HTTP (real PostgreSQL + Redis)', () => {
       expect(claimsAdmin.status).toBe(403);
     });
 
-    it('health, metrics and docs stay public', async () => {
+    it('liveness, readiness and docs stay public; metrics and detailed health are not (no METRICS_TOKEN here)', async () => {
       expect((await http().get('/health/live')).status).toBe(200);
-      expect((await http().get('/health')).status).toBe(200);
-      const metrics = await http().get('/metrics');
-      expect(metrics.status).toBe(200);
-      expect(metrics.headers['content-type']).toMatch(/^text\/plain/);
+      expect((await http().get('/health/ready')).status).toBe(200);
+      expect((await http().get('/health')).status).toBe(404);
+      expect((await http().get('/metrics')).status).toBe(404);
       expect((await http().get('/docs-json')).status).toBe(200);
     });
 

@@ -6,22 +6,26 @@ import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module'
 import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
 
+/** /health, /health/db, /health/redis and /metrics are behind METRICS_TOKEN (ops-exposure.e2e-spec.ts covers the refusal). */
+const METRICS_TOKEN = 'health-e2e-metrics-token-0123456789';
+const ops = { Authorization: `Bearer ${METRICS_TOKEN}` };
+
 describe('health probes with everything up', () => {
   let app: NestExpressApplication;
   beforeAll(async () => {
-    app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv() }));
+    app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv({ METRICS_TOKEN }) }));
   });
   afterAll(async () => app?.close());
 
   it('GET /health reports database, redis and queues up', async () => {
-    const res = await request(app.getHttpServer()).get('/health');
+    const res = await request(app.getHttpServer()).get('/health').set(ops);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('ok');
     expect(Object.keys(res.body.details).sort()).toEqual(['database', 'queues', 'redis']);
   });
 
   it('GET /health/db reports pool metrics', async () => {
-    const res = await request(app.getHttpServer()).get('/health/db');
+    const res = await request(app.getHttpServer()).get('/health/db').set(ops);
     expect(res.status).toBe(200);
     const pool = res.body.details.database.pool;
     expect(pool.size).toBe(5); // DB_POOL_SIZE from testEnv
@@ -29,7 +33,7 @@ describe('health probes with everything up', () => {
   });
 
   it('GET /health/redis reports the ping latency in ms', async () => {
-    const res = await request(app.getHttpServer()).get('/health/redis');
+    const res = await request(app.getHttpServer()).get('/health/redis').set(ops);
     expect(res.status).toBe(200);
     expect(res.body.details.redis.latencyMs).toBeGreaterThanOrEqual(0);
     expect(res.body.details.redis.latencyMs).toBeLessThan(1000);
@@ -45,13 +49,13 @@ describe('health probes with Redis unreachable', () => {
   let app: NestExpressApplication;
   beforeAll(async () => {
     // Port 1 on loopback: nothing listens, connections are refused.
-    app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv({ REDIS_URL: 'redis://127.0.0.1:1' }) }));
+    app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv({ REDIS_URL: 'redis://127.0.0.1:1', METRICS_TOKEN }) }));
   });
   afterAll(async () => app?.close());
 
   it.each(['/health/redis', '/health/ready', '/health'])('%s answers 503 within 3 s', async (path) => {
     const started = Date.now();
-    const res = await request(app.getHttpServer()).get(path);
+    const res = await request(app.getHttpServer()).get(path).set(ops);
     const elapsed = Date.now() - started;
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
@@ -63,6 +67,6 @@ describe('health probes with Redis unreachable', () => {
 
   it('/health/live stays 200 and /health/db stays 200', async () => {
     expect((await request(app.getHttpServer()).get('/health/live')).status).toBe(200);
-    expect((await request(app.getHttpServer()).get('/health/db')).status).toBe(200);
+    expect((await request(app.getHttpServer()).get('/health/db').set(ops)).status).toBe(200);
   });
 });

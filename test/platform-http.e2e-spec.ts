@@ -53,7 +53,7 @@ describe('HTTP platform: request ids, error shape, logs', () => {
   beforeAll(async () => {
     app = await createHttpTestApp({
       module: class TestRoot {},
-      imports: [logs.module(), PlatformModule.forRoot({ env: testEnv({ LOG_LEVEL: 'info' }) }), ProbeModule],
+      imports: [logs.module(), PlatformModule.forRoot({ env: testEnv({ LOG_LEVEL: 'info', METRICS_TOKEN: 'platform-e2e-metrics-token-0123456789' }) }), ProbeModule],
     });
   });
   afterAll(async () => app?.close());
@@ -149,8 +149,8 @@ describe('HTTP platform: request ids, error shape, logs', () => {
     expect(ui.text).toContain('swagger');
   });
 
-  it('exposes Prometheus metrics', async () => {
-    const res = await http().get('/metrics');
+  it('exposes Prometheus metrics (with the metrics token)', async () => {
+    const res = await http().get('/metrics').set('Authorization', 'Bearer platform-e2e-metrics-token-0123456789');
     expect(res.status).toBe(200);
     expect(res.text).toContain('process_cpu_user_seconds_total');
   });

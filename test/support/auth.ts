@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { UsersService, type UserRole } from '@tb/users';
+import { registerSecret } from './log-capture';
 
 export interface TestUser {
   readonly userId: string;
@@ -28,6 +29,7 @@ export async function createUserAndLogin(
   const res = await request(app.getHttpServer()).post('/api/auth/login').send({ email, password });
   if (res.status !== 200) throw new Error(`login of the test user failed: ${res.status} ${JSON.stringify(res.body)}`);
   const body = res.body as { accessToken: string; refreshToken: string };
+  registerSecret(password, body.accessToken, body.refreshToken);
   return { userId: user.id, email: user.email, password, role, accessToken: body.accessToken, refreshToken: body.refreshToken };
 }
 

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 
 export { ROOT } from './candles';
 import { ROOT } from './candles';
+import { suiteLogs } from './log-capture';
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -41,8 +42,12 @@ export function runScript(script: string, env: Record<string, string | undefined
   const [bin, ...args] = cmd.split(' ');
   const child = spawn(bin, args, { cwd: ROOT, env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const take = (d: Buffer) => {
+    out += d.toString();
+    suiteLogs.push(d.toString()); // checked for secrets like every in-process app's logs
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.once('exit', (code, signal) => res({ code, signal })),
   );

@@ -3,6 +3,8 @@ import type { LogLevel, NodeEnv } from './env.schema';
 /** The validated, typed, namespaced configuration. Inject `AppConfig` (it is also the DI token). */
 export class AppConfig {
   readonly env!: NodeEnv;
+  /** Loud boot warnings (development only), e.g. the development secrets in use. Logged once by TbConfigModule. */
+  readonly warnings!: readonly string[];
   readonly app!: {
     readonly host: string;
     readonly hyperrsiPort: number;
@@ -11,6 +13,8 @@ export class AppConfig {
     readonly corsOrigins: readonly string[];
     readonly shutdownTimeoutMs: number;
     readonly healthTimeoutMs: number;
+    /** Bearer token for /metrics and the detailed health endpoints; unset = those answer 404 on the API ports. */
+    readonly metricsToken?: string;
   };
   readonly log!: { readonly level: LogLevel };
   readonly database!: {

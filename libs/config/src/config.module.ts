@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config';
 import { loadConfig } from './load-config';
@@ -6,6 +6,15 @@ import { loadConfig } from './load-config';
 export interface TbConfigModuleOptions {
   /** Use exactly this environment (tests). Default: process.env plus an optional .env file. */
   readonly env?: Record<string, string | undefined>;
+}
+
+/** Logs the configuration's boot warnings (development secrets in use) once the app's logger is in place. */
+class ConfigWarnings implements OnApplicationBootstrap {
+  constructor(private readonly config: AppConfig) {}
+  onApplicationBootstrap(): void {
+    const logger = new Logger('Config');
+    for (const w of this.config.warnings) logger.warn(`!!! INSECURE CONFIGURATION: ${w}`);
+  }
 }
 
 /**
@@ -33,7 +42,7 @@ export class TbConfigModule {
     return {
       module: TbConfigModule,
       imports: [nestConfig],
-      providers: [{ provide: AppConfig, useValue: config }],
+      providers: [{ provide: AppConfig, useValue: config }, { provide: ConfigWarnings, useFactory: (c: AppConfig) => new ConfigWarnings(c), inject: [AppConfig] }],
       exports: [AppConfig],
     };
   }

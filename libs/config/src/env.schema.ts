@@ -105,6 +105,14 @@ export class EnvironmentVariables {
   @Type(() => Number) @IsInt() @Min(100) @Max(10_000)
   HEALTH_TIMEOUT_MS = 1500;
 
+  /**
+   * Bearer token that opens /metrics, /health, /health/db and /health/redis on the API ports
+   * (`Authorization: Bearer <token>`). Unset: those answer 404 there. /health/live and /health/ready stay public.
+   */
+  @ValidateIf((o: EnvironmentVariables) => o.METRICS_TOKEN !== undefined)
+  @IsString() @Matches(/^[A-Za-z0-9._~+/=-]{24,256}$/, { message: 'METRICS_TOKEN must be 24-256 chars of [A-Za-z0-9._~+/=-]' })
+  METRICS_TOKEN?: string;
+
   @Type(() => Number) @IsInt() @Min(1) @Max(64)
   WORKER_CONCURRENCY = 2;
 
@@ -188,3 +196,4 @@ export const KNOWN_VARIABLES: readonly string[] = Object.keys(new EnvironmentVar
   'EXCHANGE_API_URLS',
   'EXCHANGE_RATE_LIMIT_MS',
 ]);
+  'METRICS_TOKEN',

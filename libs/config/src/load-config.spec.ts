@@ -95,6 +95,27 @@ describe('loadConfig', () => {
     expect(c.security.encryptionKeys.get('k1')?.length).toBe(32);
   });
 
+  it('production refuses the development encryption key and JWT secret even when set explicitly', () => {
+    const dev = loadConfig({ NODE_ENV: 'test' });
+    const devKey = dev.security.encryptionKeys.get('k1')!.toString('base64');
+    const issues = issuesOf({ ...PROD, ENCRYPTION_KEY: devKey, JWT_SECRET: dev.security.jwtSecret });
+    expect(issues.find((i) => i.variable === 'ENCRYPTION_KEY')?.rule).toMatch(/development key/);
+    expect(issues.find((i) => i.variable === 'JWT_SECRET')?.rule).toMatch(/development secret/);
+    expect(() => loadConfig(PROD)).not.toThrow();
+  });
+
+  it('development on the development secrets carries loud warnings; test and real secrets carry none', () => {
+    expect(loadConfig({}).warnings).toEqual([expect.stringMatching(/^ENCRYPTION_KEY is the development key/), expect.stringMatching(/^JWT_SECRET is the development secret/)]);
+    expect(loadConfig({ NODE_ENV: 'test' }).warnings).toEqual([]);
+    expect(loadConfig({ ENCRYPTION_KEY: KEY, JWT_SECRET: 'y'.repeat(40) }).warnings).toEqual([]);
+  });
+
+  it('METRICS_TOKEN is optional, and validated when set', () => {
+    expect(loadConfig({}).app.metricsToken).toBeUndefined();
+    expect(loadConfig({ METRICS_TOKEN: 'a'.repeat(24) }).app.metricsToken).toBe('a'.repeat(24));
+    expect(issuesOf({ METRICS_TOKEN: 'short' }).map((i) => i.variable)).toEqual(['METRICS_TOKEN']);
+  });
+
   it('production rejects CORS "*"', () => {
     expect(issuesOf({ ...PROD, CORS_ORIGINS: '*' }).map((i) => i.variable)).toContain('CORS_ORIGINS');
   });

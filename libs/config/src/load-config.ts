@@ -76,6 +76,20 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
       if (!env[required]) issues.push({ variable: required, rule: 'is required when NODE_ENV=production' });
     }
   }
+  // The development key and secret are in the source: anyone can decrypt or sign with them.
+  const devKey = (parsed.ENCRYPTION_KEY ?? DEV_DEFAULTS.ENCRYPTION_KEY) === DEV_DEFAULTS.ENCRYPTION_KEY;
+  const devJwt = (parsed.JWT_SECRET ?? DEV_DEFAULTS.JWT_SECRET) === DEV_DEFAULTS.JWT_SECRET;
+  if (production && env.ENCRYPTION_KEY && devKey) {
+    issues.push({ variable: 'ENCRYPTION_KEY', rule: 'is the development key published in the source; generate one with `openssl rand -base64 32`' });
+  }
+  if (production && env.JWT_SECRET && devJwt) {
+    issues.push({ variable: 'JWT_SECRET', rule: 'is the development secret published in the source; generate one with `openssl rand -base64 48`' });
+  }
+  const warnings: string[] = [];
+  if (parsed.NODE_ENV === 'development') {
+    if (devKey) warnings.push('ENCRYPTION_KEY is the development key published in the source: stored exchange secrets are NOT protected. Never use this database for real keys.');
+    if (devJwt) warnings.push('JWT_SECRET is the development secret published in the source: anyone can forge a login token. Never expose this process.');
+  }
   if (production && parsed.CORS_ORIGINS.trim() === '*') {
     issues.push({ variable: 'CORS_ORIGINS', rule: '"*" is not allowed when NODE_ENV=production' });
   }
@@ -106,6 +120,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
 
   const config: AppConfig = {
     env: parsed.NODE_ENV,
+    warnings,
     app: {
       host: parsed.HOST,
       hyperrsiPort: parsed.HYPERRSI_PORT,
@@ -114,6 +129,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
       corsOrigins: parsed.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
       shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
       healthTimeoutMs: parsed.HEALTH_TIMEOUT_MS,
+      metricsToken: parsed.METRICS_TOKEN,
     },
     log: { level },
     database: {

@@ -1,6 +1,6 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { AppConfig } from '@tb/config';
 import { DatabaseHealthIndicator } from '@tb/database';
 import { RedisHealthIndicator } from '@tb/redis';
@@ -11,6 +11,13 @@ import { QueuesHealthIndicator } from '@tb/jobs';
  * one component each. 200 when up, 503 with the failing component when not; every check is bounded by
  * HEALTH_TIMEOUT_MS so a dead dependency cannot hang a probe.
  */
+/** A public probe's answer: each component's up/down, without latencies, pool figures or error messages. */
+function statusOnly(r: HealthCheckResult): HealthCheckResult {
+  const strip = (o: Partial<HealthIndicatorResult> | undefined): HealthIndicatorResult | undefined =>
+    o && (Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { status: v?.status ?? 'down' }])) as HealthIndicatorResult);
+  return { status: r.status, info: strip(r.info), error: strip(r.error), details: strip(r.details) ?? {} };
+}
+
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -54,13 +61,20 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: database, Redis and queues' })
-  ready() {
-    return this.health.check([
-      () => this.db.check('database', this.timeout),
-      () => this.redis.check('redis', this.timeout),
-      () => this.queues.check('queues', this.timeout),
-    ]);
+  @ApiOperation({ summary: 'Readiness: database, Redis and queues (public: up/down per component, no figures)' })
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return statusOnly(
+        await this.health.check([
+          () => this.db.check('database', this.timeout),
+          () => this.redis.check('redis', this.timeout),
+          () => this.queues.check('queues', this.timeout),
+        ]),
+      );
+    } catch (e) {
+      if (e instanceof ServiceUnavailableException) throw new ServiceUnavailableException(statusOnly(e.getResponse() as HealthCheckResult));
+      throw e;
+    }
   }
 
   @Get('live')

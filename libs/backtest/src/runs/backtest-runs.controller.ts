@@ -21,6 +21,7 @@ import {
   BacktestRunResponseDto,
   BacktestRunSummaryDto,
 } from './dto/backtest-run.response.dto';
+import { reportContentSecurityPolicy } from '../report/report.csp';
 
 const NoMarketData = ApiResponse({ status: 422, type: ErrorResponseDto, description: 'NO_MARKET_DATA: no stored candles of the series in the range' });
 const SettingsInvalid = ApiResponse({
@@ -126,6 +127,7 @@ export class BacktestRunsController {
   ): Promise<string> {
     const html = await this.backtests.reportHtml(userId, id);
     res.setHeader('Content-Type', 'text/html; charset=utf-8'); // only on success: errors stay JSON
+    res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
     return html;
   }
 }

@@ -9,8 +9,26 @@ import { AllExceptionsFilter } from './all-exceptions.filter';
 import { createValidationPipe } from './validation';
 import { SafeInputPipe } from './safe-input.pipe';
 import { installBodyParsers } from './request-body';
+import { protectOpsEndpoints } from './ops-endpoints';
 import { ErrorResponseDto } from './error-response.dto';
 import { REQUEST_ID_HEADER } from '../context/request-id';
+
+/** Content-Security-Policy of every JSON response. */
+export const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };
+
+/** Swagger UI (/docs): its own scripts and styles only; "try it out" calls the same origin. */
+export const DOCS_CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  objectSrc: ["'none'"],
+};
 
 export interface HttpAppOptions {
   readonly title: string;
@@ -31,7 +49,9 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   app.flushLogs();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet({ contentSecurityPolicy: false }));
+  // JSON answers: nothing may load or frame them. Swagger UI gets the policy it needs; HTML reports set their own.
+  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }));
+  app.use('/docs', helmet.contentSecurityPolicy({ useDefaults: false, directives: DOCS_CSP }));
   const origins = config.app.corsOrigins;
   if (origins.length > 0) {
     app.enableCors({
@@ -40,6 +60,7 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
       credentials: !origins.includes('*'),
     });
   }
+  protectOpsEndpoints(app, config.app.metricsToken);
   installBodyParsers(app);
   app.useGlobalPipes(new SafeInputPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -4,6 +4,7 @@ import pino, { type DestinationStream } from 'pino';
 import { AppConfig } from '@tb/config';
 import { currentRequestId } from '../context/request-context.module';
 import { requestIdOf } from '../context/request-id';
+import { sanitizeLogObject } from './safe-log';
 
 /** Optional DI token: where log lines go (default stdout). Tests provide a stream to capture them. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -47,6 +48,7 @@ export const REDACT_PATHS = [
           level: config.log.level,
           genReqId: (req) => requestIdOf(req as never),
           redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+          formatters: { log: sanitizeLogObject },
           mixin: () => {
             const id = currentRequestId();
             return id ? { request_id: id } : {};
