@@ -14,6 +14,8 @@ import { TradingScheduler } from './trading/trading.scheduler';
 import { BotsModule } from '@tb/bots';
 import { BotsProcessor } from './bots/bots.processor';
 import { BotsScheduler } from './bots/bots.scheduler';
+import { BotsFeedScheduler } from './bots/bots-feed.scheduler';
+import { MarketFeedModule } from '@tb/market';
 
 /** Fails boot when a job of the queue contract has no handler in this worker. */
 @Injectable()
@@ -29,8 +31,8 @@ export class WorkerModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule],
-      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler],
+      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule],
+      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler],
     };
   }
 }

@@ -22,6 +22,8 @@ export interface EvaluationOptions {
   readonly now: number;
   /** orders decided on a candle that closed longer ago than this are not sent (live catch-up) */
   readonly maxCandleAgeMs: number;
+  /** when the candle that triggered this evaluation became available (latency metrics) */
+  readonly candleAvailableAt?: number;
 }
 
 export interface EvaluationResult {
@@ -61,8 +63,15 @@ export class BotEvaluator {
     await port.loadMarkets(); // network (cached): never inside the transaction
     const started = performance.now();
     const result = await this.evaluateInTransaction(botId, port, options);
-    if (result.decisions > 0) this.metrics.decided(bot.strategy, result.decisions, performance.now() - started);
-    if (result.orders > 0 || result.cancels > 0) await this.orders.dispatchBot(botId);
+    const at = options.candleAvailableAt;
+    if (result.decisions > 0) {
+      this.metrics.decided(bot.strategy, result.decisions, performance.now() - started);
+      if (at !== undefined) this.metrics.candleLatency('committed', Date.now() - at);
+    }
+    if (result.orders > 0 || result.cancels > 0) {
+      await this.orders.dispatchBot(botId);
+      if (at !== undefined) this.metrics.candleLatency('sent', Date.now() - at);
+    }
     return result;
   }
 

@@ -6,7 +6,7 @@ import { ExchangeAccountsService } from '@tb/accounts';
 import { EventOutboxRepository, type EventType } from '@tb/events';
 import { ExchangeError, PaperExchange, type ExchangeMarket, type ExchangePort } from '@tb/exchange';
 import { JobsProducer } from '@tb/jobs';
-import { MarketCandlesRepository } from '@tb/market';
+import { MarketCandlesRepository, feedExchangeId } from '@tb/market';
 import { OrdersService } from '@tb/orders';
 import { StrategySettingsError, isTimeframe, timeframeMs, type MarketSpec, type Timeframe } from '@tb/strategies';
 import type { TradeRecord } from '@tb/backtest';
@@ -293,7 +293,7 @@ export class BotsService {
     if (!Number.isFinite(from) || !Number.isFinite(to) || !(to > from)) throw new BadRequestError('feed.from and feed.to must be times with from < to', { field: 'feed' });
     const speed = f.speed ?? null;
     if (speed !== null && !(typeof speed === 'number' && speed > 0 && speed <= 1e6)) throw new BadRequestError('feed.speed must be > 0 (or null: as fast as possible)', { field: 'feed.speed' });
-    const source = candleSourceOf(port.exchangeId, market);
+    const source = feedExchangeId(port.exchangeId, market.symbol);
     const n = (await this.candles.findRange(source, market.symbol, timeframe, from, to + 1)).length; // from and to are inclusive open times
     if (n === 0) {
       throw new DomainError(ErrorCode.NoMarketData, `no stored ${timeframe} candles of ${market.symbol} (${source}) between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}; import them with tb data import`, {
@@ -327,12 +327,6 @@ export function marginModeOf(strategy: BotStrategyName, settings: Record<string,
   const explicit = settings.margin_mode ?? settings.marginMode;
   if (explicit === 'cross' || explicit === 'isolated') return explicit;
   return botStrategy(strategy).defaultMarginMode ?? 'isolated';
-}
-
-/** Where a bot's candles are stored: the account's exchange; paper accounts follow Binance (spot) / Binance USDⓈ-M (perpetuals). */
-export function candleSourceOf(exchangeId: string, market: Pick<MarketSpec, 'type'>): string {
-  if (exchangeId !== 'paper') return exchangeId;
-  return market.type === 'perp' ? 'binanceusdm' : 'binance';
 }
 
 function toSpec(m: ExchangeMarket): MarketSpec {

@@ -8,6 +8,7 @@ export * from './bots.repository';
 export * from './bots.service';
 export * from './bot-evaluator.service';
 export * from './replay.driver';
+export * from './bot-feed.service';
 export * from './bot.metrics';
 export * from './bots.module';
 export * from './bots-journal.module';

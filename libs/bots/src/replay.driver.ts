@@ -2,9 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { ExchangeAccountsService } from '@tb/accounts';
 import { Transactional } from '@tb/database';
+import { AppConfig } from '@tb/config';
 import { EventOutboxRepository } from '@tb/events';
 import { PaperExchange, type PaperReplayStatus } from '@tb/exchange';
-import { MarketCandlesRepository } from '@tb/market';
+import { MarketCandlesRepository, feedExchangeId } from '@tb/market';
 import { OrdersService } from '@tb/orders';
 import { InjectRedis, RedisKeys } from '@tb/redis';
 import { timeframeMs, type Candle } from '@tb/strategies';
@@ -13,7 +14,7 @@ import { assertBotMove } from './bot-status';
 import { botStrategy } from './bot-strategies';
 import { BotEvaluator } from './bot-evaluator.service';
 import { BotsRepository } from './bots.repository';
-import { candleSourceOf, marginModeOf } from './bots.service';
+import { marginModeOf } from './bots.service';
 
 export type ReplayOutcome = { readonly kind: 'more'; readonly delayMs: number; readonly barTime: number; readonly decisions: number } | { readonly kind: 'done' } | { readonly kind: 'idle' };
 
@@ -25,7 +26,6 @@ export class ReplayBusyError extends Error {
   }
 }
 
-const LOCK_MS = 15_000;
 const PAGE = 5_000;
 
 /**
@@ -53,13 +53,18 @@ export class ReplayDriver {
     private readonly outbox: EventOutboxRepository,
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly config: AppConfig,
   ) {}
+
+  private get leaseMs(): number {
+    return this.config.bots.replayLeaseMs;
+  }
 
   /** Drive the bot for about `budgetMs`; says whether to come back (and when). */
   async step(botId: string, budgetMs = 2_000): Promise<ReplayOutcome> {
     const lockKey = this.keys.key('bots', botId, 'replay-lease');
     const token = `${process.pid}:${Date.now()}:${Math.random()}`;
-    if ((await this.redis.set(lockKey, token, 'PX', LOCK_MS, 'NX')) !== 'OK') throw new ReplayBusyError(botId);
+    if ((await this.redis.set(lockKey, token, 'PX', this.leaseMs, 'NX')) !== 'OK') throw new ReplayBusyError(botId);
     try {
       return await this.drive(botId, budgetMs, lockKey);
     } finally {
@@ -81,11 +86,11 @@ export class ReplayDriver {
     // after a crash: what the last step did may not have reached the OMS yet (idempotent)
     await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
     const deadline = Date.now() + budgetMs;
-    let renewAt = Date.now() + LOCK_MS / 3;
+    let renewAt = Date.now() + this.leaseMs / 3;
     for (;;) {
       if (Date.now() > renewAt) {
-        await this.redis.pexpire(lockKey, LOCK_MS);
-        renewAt = Date.now() + LOCK_MS / 3;
+        await this.redis.pexpire(lockKey, this.leaseMs);
+        renewAt = Date.now() + this.leaseMs / 3;
       }
       await this.orders.dispatchBot(botId);
       const r = await this.evaluator.evaluate(botId, { now: status.now, maxCandleAgeMs: Number.POSITIVE_INFINITY });
@@ -130,7 +135,7 @@ export class ReplayDriver {
     const from = Math.max(feed.from, after + 1);
     const cached = this.candles.get(bot.id);
     if (cached && cached.list.length && cached.from <= from && cached.list[cached.list.length - 1].time > after) return cached.list;
-    const source = candleSourceOf('paper', bot.market);
+    const source = feedExchangeId('paper', bot.symbol);
     const rows = await this.stored.findRange(source, bot.symbol, bot.timeframe, from, feed.to + 1); // feed.to is inclusive (an open time)
     const list = rows.slice(0, PAGE);
     this.candles.set(bot.id, { from, list });

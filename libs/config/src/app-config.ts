@@ -58,4 +58,11 @@ export class AppConfig {
     readonly maxWaitMs: number;
     readonly backfillCandles: number;
   };
+  /** bot runtime */
+  readonly bots!: {
+    /** orders decided on a candle that closed longer ago are not sent (journaled as expired) */
+    readonly maxCandleAgeMs: number;
+    /** how long one process holds a replay bot (renewed while it drives) */
+    readonly replayLeaseMs: number;
+  };
 }

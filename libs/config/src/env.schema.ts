@@ -182,6 +182,14 @@ export class EnvironmentVariables {
   /** Live candle feed: most closed candles fetched in one poll (first poll of a series, or after a gap). */
   @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
   FEED_BACKFILL_CANDLES = 1000;
+
+  /** Bots: orders decided on a candle that closed longer ago than this are not sent after downtime (ms); the strategy is told they expired. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(86_400_000)
+  BOTS_MAX_CANDLE_AGE_MS = 300_000;
+
+  /** Bots: how long one worker holds a replay bot (renewed while it drives it; a killed worker's bot moves on after it). */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  BOTS_REPLAY_LEASE_MS = 15_000;
 }
 
 /** Names the platform reads; anything else starting with TB_ is a typo and is rejected. */
@@ -195,5 +203,5 @@ export const KNOWN_VARIABLES: readonly string[] = Object.keys(new EnvironmentVar
   'TELEGRAM_API_ROOT',
   'EXCHANGE_API_URLS',
   'EXCHANGE_RATE_LIMIT_MS',
-]);
   'METRICS_TOKEN',
+]);

@@ -167,6 +167,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
       maxWaitMs: parsed.FEED_MAX_WAIT_MS,
       backfillCandles: parsed.FEED_BACKFILL_CANDLES,
     },
+    bots: {
+      maxCandleAgeMs: parsed.BOTS_MAX_CANDLE_AGE_MS,
+      replayLeaseMs: parsed.BOTS_REPLAY_LEASE_MS,
+    },
   };
   return Object.setPrototypeOf(config, AppConfig.prototype) as AppConfig;
 }

@@ -3,6 +3,7 @@ import { Processor } from '@nestjs/bullmq';
 import { BotEvaluator, ReplayBusyError, ReplayDriver } from '@tb/bots';
 import { ContractWorker, JobHandlers, JobsProducer, QueueName } from '@tb/jobs';
 import { AppConfig } from '@tb/config';
+import { Clock } from '@tb/common';
 
 /**
  * The bot runtime's jobs. Lock and stall settings as for backtests: a SIGKILLed worker's job is re-delivered within
@@ -10,14 +11,12 @@ import { AppConfig } from '@tb/config';
  */
 export const BOTS_WORKER_OPTIONS = { lockDuration: 6_000, lockRenewTime: 1_500, stalledInterval: 2_000, maxStalledCount: 50, concurrency: 4 } as const;
 
-/** Orders decided on a candle that closed longer ago than this are not sent after downtime (journaled as expired). */
-export const DEFAULT_MAX_CANDLE_AGE_MS = 5 * 60_000;
-
 @Processor(QueueName.Bots, BOTS_WORKER_OPTIONS)
 export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> implements OnModuleInit {
   protected readonly queueName = QueueName.Bots;
   protected readonly handlers: JobHandlers<typeof QueueName.Bots> = {
-    'bots.evaluate': (p) => this.evaluator.evaluate(p.botId, { now: Date.now(), maxCandleAgeMs: DEFAULT_MAX_CANDLE_AGE_MS }),
+    'bots.evaluate': (p) =>
+      this.evaluator.evaluate(p.botId, { now: this.clock.now(), maxCandleAgeMs: this.config.bots.maxCandleAgeMs, candleAvailableAt: p.candleAvailableAt }),
     'bots.replay': (p) => this.replay(p.botId),
   };
 
@@ -26,6 +25,7 @@ export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> impleme
     private readonly driver: ReplayDriver,
     private readonly jobs: JobsProducer,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {
     super();
   }

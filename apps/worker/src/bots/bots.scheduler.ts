@@ -1,7 +1,8 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { BotsRepository } from '@tb/bots';
 import { JobsProducer } from '@tb/jobs';
+import { InFlight } from '../shutdown/in-flight';
 
 /**
  * Keeps the replay bots moving: at worker start and every few seconds, every running replay bot gets a
@@ -9,10 +10,11 @@ import { JobsProducer } from '@tb/jobs';
  * Recovers chains whose jobs were lost (e.g. every worker down longer than the job retention).
  */
 @Injectable()
-export class BotsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BotsScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BotsScheduler.name);
   private running = false;
   private stopping = false;
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly bots: BotsRepository,
@@ -21,13 +23,14 @@ export class BotsScheduler implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.kick();
-    this.schedules.addInterval('bots-replay-kick', setInterval(() => void this.kick(), 5_000));
+    void this.inFlight.track(this.kick());
+    this.schedules.addInterval('bots-replay-kick', setInterval(() => void this.inFlight.track(this.kick()), 5_000));
   }
 
-  onApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     if (this.schedules.doesExist('interval', 'bots-replay-kick')) this.schedules.deleteInterval('bots-replay-kick');
+    await this.inFlight.drain();
   }
 
   private async kick(): Promise<void> {
