@@ -24,7 +24,7 @@ import type {
   ExchangeTrade,
 } from '../exchange.types';
 import { isSupportedExchangeId } from '../exchange.types';
-import { DEFAULT_RETRY_OPTIONS, backoffDelay, withRetry, type RetryHooks, type RetryOptions } from '../retry/retry.policy';
+import { DEFAULT_RETRY_OPTIONS, withRetry, type RetryHooks, type RetryOptions } from '../retry/retry.policy';
 import { CcxtClientRegistry, defaultCcxtClientRegistry, clientFingerprint, type CcxtClientEntry } from './ccxt-client.registry';
 import { mapCcxtError, parseRetryAfter } from './ccxt-error.mapper';
 import { dialectFor, type CcxtDialect } from './ccxt.dialects';
@@ -257,48 +257,57 @@ export class CcxtExchange extends ExchangePort {
 
     let mayExist = false; // a previous attempt may have reached the exchange
     let sentAt = 0;
-    for (let attempt = 1; ; attempt++) {
-      if (mayExist) {
-        // never resend blindly: first ask the exchange whether the lost attempt created the order
-        const wait = sentAt + this.graceMs - this.clock();
-        if (wait > 0) await this.sleep(wait);
-        try {
-          const found = await this.lookupOnce(order.symbol, order.clientOrderId, isTrigger);
+    return withRetry(
+      async () => {
+        if (mayExist) {
+          // never resend blindly: first ask the exchange whether the lost attempt created the order
+          const wait = sentAt + this.graceMs - this.clock();
+          if (wait > 0) await this.sleep(wait);
+          let found: ExchangeOrder | null;
+          try {
+            found = await this.lookupOnce(order.symbol, order.clientOrderId, isTrigger);
+          } catch (e) {
+            throw this.mapError(e, 'fetchOrderByClientId');
+          }
           if (found) {
             this.logger?.warn(`${this.exchangeId} createOrder ${order.clientOrderId}: response lost, adopted the order the exchange created (${found.id})`);
             return found;
           }
           mayExist = false;
-        } catch (e) {
-          const err = this.mapError(e, 'fetchOrderByClientId');
-          if (!err.retryable) throw err;
-          if (attempt >= this.retryOptions.maxAttempts) throw this.outcomeUnknown(order.clientOrderId, err);
-          await this.backoff(attempt, err);
-          continue;
         }
-      }
-      try {
-        sentAt = this.clock();
-        const raw = (await send()) as CcxtOrderLike;
-        return this.toOrder(raw, m.contractSize, order.clientOrderId);
-      } catch (e) {
-        const err = this.mapError(e, 'createOrder');
-        if (err instanceof InvalidOrderError && err.reason === 'duplicate_client_order_id') {
-          // the exchange already has this clientOrderId (an earlier attempt got through): adopt it
-          const found = await this.fetchOrderByClientId(order.symbol, order.clientOrderId);
-          if (found) return found;
+        try {
+          sentAt = this.clock();
+          const raw = (await send()) as CcxtOrderLike;
+          return this.toOrder(raw, m.contractSize, order.clientOrderId);
+        } catch (e) {
+          const err = this.mapError(e, 'createOrder');
+          if (err instanceof InvalidOrderError && err.reason === 'duplicate_client_order_id') {
+            // the exchange already has this clientOrderId (an earlier attempt got through): adopt it
+            const found = await this.fetchOrderByClientId(order.symbol, order.clientOrderId);
+            if (found) return found;
+            throw err;
+          }
+          if (!err.retryable) throw err;
+          const rejectedUnprocessed = err instanceof RateLimitedError || err.details.clockSkew === true;
+          if (err.details.clockSkew === true) await this.syncTime(true).catch(() => undefined);
+          mayExist = mayExist || !rejectedUnprocessed;
           throw err;
         }
-        if (!err.retryable) throw err;
-        const rejectedUnprocessed = err instanceof RateLimitedError || err.details.clockSkew === true;
-        if (err.details.clockSkew === true) await this.syncTime(true).catch(() => undefined);
-        mayExist = mayExist || !rejectedUnprocessed;
-        if (attempt >= this.retryOptions.maxAttempts) throw mayExist ? this.outcomeUnknown(order.clientOrderId, err) : err;
-        this.logger?.warn(`${this.exchangeId} createOrder ${order.clientOrderId} attempt ${attempt} failed (${err.code}: ${err.details.source ?? ''}), ${mayExist ? 'will look it up before any resend' : 'retrying'}`);
-        if (err instanceof RateLimitedError && err.retryAfterMs !== null && err.retryAfterMs > this.retryOptions.maxRetryAfterMs) throw err;
-        await this.backoff(attempt, err);
-      }
-    }
+      },
+      this.retryOptions,
+      {
+        sleep: (ms) => this.sleep(ms),
+        random: this.hooks.random,
+        onRetry: (attempt, err, delay) => {
+          this.logger?.warn(
+            `${this.exchangeId} createOrder ${order.clientOrderId} attempt ${attempt} failed (${err.code}: ${err.details.source ?? ''}), ${mayExist ? 'will look it up before any resend' : 'retrying'}`,
+          );
+          this.hooks.onRetry?.(attempt, err, delay);
+        },
+        // the last attempt may have reached the exchange: say so, so that nobody resends (the reconciler decides)
+        giveUp: (err) => (mayExist ? this.outcomeUnknown(order.clientOrderId, err) : err),
+      },
+    );
   }
 
   async cancelOrder(req: CancelOrderRequest): Promise<ExchangeOrder> {
@@ -464,13 +473,6 @@ export class CcxtExchange extends ExchangePort {
       clientOrderId,
       { exchangeId: this.exchangeId, source: cause.details.source },
     );
-  }
-
-  private async backoff(attempt: number, err: ExchangeError): Promise<void> {
-    const retryAfter = err instanceof RateLimitedError ? err.retryAfterMs : null;
-    const delay = backoffDelay(attempt, this.retryOptions, this.hooks.random ?? Math.random, retryAfter);
-    this.hooks.onRetry?.(attempt, err, delay);
-    await this.sleep(delay);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -58,6 +58,16 @@ describe('withRetry', () => {
     expect(r.sleeps).toHaveLength(3);
   });
 
+  it('giveUp chooses the error thrown when the attempts run out (not on a non-retryable error)', async () => {
+    const r = recorder();
+    const outcome = new Error('outcome unknown');
+    await expect(
+      withRetry(async () => Promise.reject(new ExchangeUnavailableError('down')), OPTS, { sleep: r.sleep, random: () => 0, giveUp: () => outcome }),
+    ).rejects.toBe(outcome);
+    const bad = new InvalidOrderError('bad');
+    await expect(withRetry(async () => Promise.reject(bad), OPTS, { sleep: r.sleep, giveUp: () => outcome })).rejects.toBe(bad);
+  });
+
   it.each([
     ['InsufficientFunds', new InsufficientFundsError('no money')],
     ['InvalidOrder', new InvalidOrderError('bad')],

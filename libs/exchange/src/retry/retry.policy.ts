@@ -22,6 +22,8 @@ export interface RetryHooks {
   readonly random?: () => number;
   /** called before each wait: attempt number that failed (1-based), the error, the delay chosen */
   readonly onRetry?: (attempt: number, error: ExchangeError, delayMs: number) => void;
+  /** The error to throw when the attempts run out (default: the last error), e.g. "outcome unknown" for a lost order. */
+  readonly giveUp?: (error: ExchangeError, attempt: number) => Error;
 }
 
 /**
@@ -48,7 +50,8 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     try {
       return await fn(attempt);
     } catch (e) {
-      if (!(e instanceof ExchangeError) || !e.retryable || attempt >= opts.maxAttempts) throw e;
+      if (!(e instanceof ExchangeError) || !e.retryable) throw e;
+      if (attempt >= opts.maxAttempts) throw hooks.giveUp ? hooks.giveUp(e, attempt) : e;
       const retryAfter = e instanceof RateLimitedError ? e.retryAfterMs : null;
       if (retryAfter !== null && retryAfter > opts.maxRetryAfterMs) throw e;
       const delay = backoffDelay(attempt, opts, random, retryAfter);
