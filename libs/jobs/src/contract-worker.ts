@@ -38,6 +38,16 @@ export abstract class ContractWorker<Q extends QueueName> extends WorkerHost {
   protected abstract readonly handlers: JobHandlers<Q>;
   protected readonly logger = new Logger(this.constructor.name);
 
+  /**
+   * Graceful shutdown: stop taking jobs and wait for the active ones, before any onApplicationShutdown closes the
+   * database pool and Redis under them (@nestjs/bullmq would close the worker only then). Subclasses that override
+   * this call super.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    const worker = (this as unknown as { _worker?: { close(): Promise<void> } })._worker; // unset if never registered
+    await worker?.close();
+  }
+
   /** Called by subclasses' onModuleInit (after fields are initialised). */
   protected registerHandlers(): void {
     for (const name of Object.keys(this.handlers) as JobName[]) {

@@ -33,7 +33,8 @@ export class OrdersReconciler {
     private readonly config: AppConfig,
   ) {}
 
-  async reconcile(limit = 500, now = Date.now()): Promise<ReconcileReport> {
+  /** `shouldStop` is asked between orders (worker shutdown): the run ends early, the rest waits for the next one. */
+  async reconcile(limit = 500, now = Date.now(), shouldStop: () => boolean = () => false): Promise<ReconcileReport> {
     const report: ReconcileReport = { examined: 0, adopted: 0, resent: 0, rejected: 0, expired: 0, orphaned: 0, errors: 0 };
     const grace = this.config.oms.pendingGraceMs;
     const candidates = await this.orders.findUnresolved(new Date(now - grace), limit);
@@ -48,6 +49,7 @@ export class OrdersReconciler {
       return p;
     };
     for (const order of candidates) {
+      if (shouldStop()) break;
       report.examined++;
       try {
         const port = await portOf(order.accountId);

@@ -46,8 +46,9 @@ export class BacktestsProcessor
   }
 
   /** Before BullMQ closes the worker: running backtests stop at their next chunk and go back to the queue. */
-  beforeApplicationShutdown(): void {
+  override async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    await super.beforeApplicationShutdown();
   }
 
   private async run(runId: string): Promise<RunOutcome> {

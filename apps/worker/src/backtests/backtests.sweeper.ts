@@ -1,8 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { runWithRequestId } from '@tb/common';
 import { BacktestRunExecutor } from '@tb/backtest';
 import { JobsProducer, QueueName } from '@tb/jobs';
+import { InFlight } from '../shutdown/in-flight';
 
 /** Runs queued longer than this without a live job are orphans (covers the enqueue → insert race). */
 export const ORPHAN_GRACE_MS = 60_000;
@@ -14,9 +15,11 @@ export const SWEEP_INTERVAL_MS = 30_000;
  * `running` forever. Runs at boot and every 30 s; cheap (one indexed query, one Redis lookup per active run).
  */
 @Injectable()
-export class BacktestsSweeper implements OnApplicationBootstrap {
+export class BacktestsSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(BacktestsSweeper.name);
   private running = false;
+  private stopping = false;
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly executor: BacktestRunExecutor,
@@ -27,12 +30,18 @@ export class BacktestsSweeper implements OnApplicationBootstrap {
     void this.sweep();
   }
 
+  /** @Interval stops with the scheduler; a sweep in flight is awaited before the pools close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.inFlight.drain();
+  }
+
   @Interval(SWEEP_INTERVAL_MS)
   async sweep(): Promise<number> {
-    if (this.running) return 0;
+    if (this.running || this.stopping) return 0;
     this.running = true;
     try {
-      return await runWithRequestId(`sweep-backtests-${Date.now()}`, async () => {
+      return await this.inFlight.track(runWithRequestId(`sweep-backtests-${Date.now()}`, async () => {
         const queue = this.jobs.queue(QueueName.Backtests);
         let failed = 0;
         for (const runId of await this.executor.activeRunsQueuedBefore(new Date(Date.now() - ORPHAN_GRACE_MS))) {
@@ -43,7 +52,7 @@ export class BacktestsSweeper implements OnApplicationBootstrap {
           }
         }
         return failed;
-      });
+      }));
     } catch (err) {
       this.logger.warn({ msg: 'backtest sweep failed', error: (err as Error).message });
       return 0;
