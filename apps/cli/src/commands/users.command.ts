@@ -4,14 +4,12 @@ import { NestFactory } from '@nestjs/core';
 import { TbConfigModule, processEnv } from '@tb/config';
 import { RequestContextModule } from '@tb/common';
 import { DatabaseModule } from '@tb/database';
-import { UserAccountsModule, UsersService } from '@tb/users';
+import { UserAccountsModule, UsersService, passwordProblem } from '@tb/users';
 
 export interface UsersCommandIo {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream;
 }
-
-const MIN_PASSWORD = 12;
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -33,7 +31,8 @@ export function registerUsersCommand(program: Command, io: UsersCommandIo = { st
     .requiredOption('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string }) => {
       const password = await readAll(io.stdin);
-      if (password.length < MIN_PASSWORD) throw new Error(`the password must be at least ${MIN_PASSWORD} characters`);
+      const problem = passwordProblem(password); // UsersService's rule, checked before connecting anywhere
+      if (problem) throw new Error(problem);
       const { created, userId } = await createAdmin(processEnv(), opts.email, password);
       io.stdout.write(created ? `created admin ${opts.email} (${userId})\n` : `admin ${opts.email} already exists (${userId}); left unchanged\n`);
     });

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ConflictError, NotFoundError } from '@tb/common';
+import { BadRequestError, ConflictError, NotFoundError } from '@tb/common';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { UsersRepository, type UserRecord } from './users.repository';
 import type { UserRole } from './user-role';
@@ -7,6 +7,17 @@ import type { UserRole } from './user-role';
 /** Emails compare case-insensitively; we store them trimmed and lowercase. */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** The password rule, for every way in (API DTO, CLI, password changes): length only, as NIST SP 800-63B advises. */
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** Why `password` breaks the password rule, or null when it is fine. */
+export function passwordProblem(password: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `the password must be at least ${PASSWORD_MIN_LENGTH} characters`;
+  if (password.length > PASSWORD_MAX_LENGTH) return `the password must be at most ${PASSWORD_MAX_LENGTH} characters`;
+  return null;
 }
 
 export interface CreateUserInput {
@@ -24,8 +35,15 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
   ) {}
 
-  /** Creates an account (admin route, seeds, tests). Throws a 409 CONFLICT when the email is taken. */
+  /** Throws a 400 BAD_REQUEST naming the rule when `password` breaks it. */
+  checkPassword(password: string): void {
+    const problem = passwordProblem(password);
+    if (problem) throw new BadRequestError(problem, { field: 'password' });
+  }
+
+  /** Creates an account (admin route, seeds, tests). Throws a 409 CONFLICT when the email is taken, 400 on a weak password. */
   async createUser(input: CreateUserInput): Promise<UserRecord> {
+    this.checkPassword(input.password);
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.users.create({ email: normalizeEmail(input.email), passwordHash, role: input.role ?? 'trader' });
     this.logger.log({ msg: 'user created', userId: user.id, role: user.role });
@@ -38,6 +56,7 @@ export class UsersService {
    * never silently promote someone.
    */
   async ensureAdmin(email: string, password: string): Promise<{ user: UserRecord; created: boolean }> {
+    this.checkPassword(password);
     const existing = await this.users.findByEmail(normalizeEmail(email));
     if (existing) {
       if (existing.role !== 'admin') throw new ConflictError('A non-admin user with this email already exists', { userId: existing.id });
