@@ -67,7 +67,8 @@ describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt ag
     expect(row.api_key_enc).not.toContain(fake.apiKey);
     expect(row.secret_enc).toMatch(/^v1:k1:/);
     const list = await http().get('/api/exchange-accounts').set('Authorization', bearer(alice));
-    expect(list.body).toHaveLength(1);
+    expect(list.body).toMatchObject({ total: 1, limit: 50, offset: 0 });
+    expect(list.body.items.map((a: { id: string }) => a.id)).toEqual([accountId]);
     expect(JSON.stringify(list.body)).not.toContain(fake.secret);
   });
 

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags, ApiBadRequestResponse, ApiConflictResponse, ApiProperty } from '@nestjs/swagger';
-import { ErrorResponseDto } from '@tb/common';
+import { DEFAULT_PAGE_LIMIT, ErrorResponseDto, PageQueryDto } from '@tb/common';
 import { ApiErrorResponses, CurrentUser, Scopes, type AuthPrincipal } from '@tb/users';
 import { ExchangeAccountsService } from './exchange-accounts.service';
-import { ConnectionTestResponseDto, CreateExchangeAccountRequestDto, ExchangeAccountResponseDto } from './dto/exchange-account.dto';
+import { ConnectionTestResponseDto, CreateExchangeAccountRequestDto, ExchangeAccountPageResponseDto, ExchangeAccountResponseDto } from './dto/exchange-account.dto';
 
 class BalanceEntryDto {
   @ApiProperty() currency!: string;
@@ -36,10 +36,12 @@ export class ExchangeAccountsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'Your exchange accounts, without secrets' })
-  @ApiOkResponse({ type: [ExchangeAccountResponseDto] })
-  list(@CurrentUser() user: AuthPrincipal): Promise<ExchangeAccountResponseDto[]> {
-    return this.accounts.list(user.userId);
+  @ApiOperation({ summary: 'Your exchange accounts, without secrets (oldest first, paginated like every list)' })
+  @ApiOkResponse({ type: ExchangeAccountPageResponseDto })
+  async list(@CurrentUser() user: AuthPrincipal, @Query() q: PageQueryDto): Promise<ExchangeAccountPageResponseDto> {
+    const limit = q.limit ?? DEFAULT_PAGE_LIMIT;
+    const offset = q.offset ?? 0;
+    return { ...(await this.accounts.list(user.userId, limit, offset)), limit, offset };
   }
 
   @Get(':id')

@@ -21,8 +21,9 @@ export class ExchangeAccountsRepository {
     return this.repo.findOne({ where: { id, userId, deletedAt: IsNull() } });
   }
 
-  listForUser(userId: string): Promise<ExchangeAccountEntity[]> {
-    return this.repo.find({ where: { userId, deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
+  /** One page of the user's accounts, oldest first, and how many there are. */
+  pageForUser(userId: string, limit: number, offset: number): Promise<[ExchangeAccountEntity[], number]> {
+    return this.repo.findAndCount({ where: { userId, deletedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' }, take: limit, skip: offset });
   }
 
   async softDelete(userId: string, id: string): Promise<boolean> {

@@ -84,8 +84,9 @@ export class ExchangeAccountsService {
     return this.toResponse(saved!);
   }
 
-  async list(userId: string): Promise<ExchangeAccountResponseDto[]> {
-    return (await this.accounts.listForUser(userId)).map((a) => this.toResponse(a));
+  async list(userId: string, limit: number, offset: number): Promise<{ items: ExchangeAccountResponseDto[]; total: number }> {
+    const [rows, total] = await this.accounts.pageForUser(userId, limit, offset);
+    return { items: rows.map((a) => this.toResponse(a)), total };
   }
 
   async get(userId: string, id: string): Promise<ExchangeAccountResponseDto> {

@@ -79,6 +79,13 @@ export class ExchangeAccountResponseDto {
   @ApiProperty() createdAt!: string;
 }
 
+export class ExchangeAccountPageResponseDto {
+  @ApiProperty({ type: [ExchangeAccountResponseDto] }) items!: ExchangeAccountResponseDto[];
+  @ApiProperty() total!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty() offset!: number;
+}
+
 export class ConnectionTestResponseDto {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: 'Round-trip time of the balance call in ms', nullable: true }) latencyMs!: number | null;

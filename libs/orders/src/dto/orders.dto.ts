@@ -120,7 +120,12 @@ export class OrderPageResponseDto {
   @ApiProperty() offset!: number;
 }
 
+export class CancelFailureDto {
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ description: 'Why it could not be canceled' }) error!: string;
+}
+
 export class CancelAllResponseDto {
   @ApiProperty({ type: [OrderResponseDto] }) canceled!: OrderResponseDto[];
-  @ApiProperty({ description: 'Orders that could not be canceled, with why' }) failed!: Array<{ orderId: string; error: string }>;
+  @ApiProperty({ type: [CancelFailureDto], description: 'Orders that could not be canceled, with why' }) failed!: CancelFailureDto[];
 }

@@ -83,11 +83,11 @@ export class BacktestRunSummaryDto {
   @ApiProperty({ type: String, format: 'date-time' }) queuedAt!: string;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) startedAt!: string | null;
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true }) finishedAt!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Candles simulated (when completed)' }) candles!: number | null;
-  @ApiPropertyOptional({ nullable: true }) finalBalance!: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Total return % (when completed)' }) totalReturnPct!: number | null;
-  @ApiPropertyOptional({ nullable: true }) maxDrawdownPct!: number | null;
-  @ApiPropertyOptional({ nullable: true }) trades!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Candles simulated (when completed)' }) candles!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) finalBalance!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Total return % (when completed)' }) totalReturnPct!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) maxDrawdownPct!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) trades!: number | null;
 
   static from(r: BacktestRunRecord): BacktestRunSummaryDto {
     return {
