@@ -9,6 +9,9 @@ import { botStrategy } from './bot-strategies';
 import { applyInput, inputKey, stateHash, type JournalInput } from './bot-journal';
 import { BotsRepository } from './bots.repository';
 import { BotMetrics } from './bot.metrics';
+import { EventOutboxRepository } from '@tb/events';
+import { DEFAULT_PROTECTIONS, bookFill, checkProtections, emptyBooks, equityAt, type BotBooks, type BotProtections } from './bot-protections';
+import type { BotStatus } from './bot-status';
 
 /** Candle inputs stored in the inbox. */
 export interface CandleInputPayload {
@@ -34,6 +37,7 @@ export interface EvaluationResult {
 }
 
 const MAX_CHAIN = 10_000;
+const fmt = (v: number): string => (Number.isFinite(v) ? v.toFixed(8) : '0');
 
 /**
  * One evaluation of one bot (docs/adr/0010-bot-runtime.md): every input the strategy has not seen — fills and
@@ -53,6 +57,7 @@ export class BotEvaluator {
     private readonly orders: OrdersService,
     private readonly accounts: ExchangeAccountsService,
     private readonly metrics: BotMetrics,
+    private readonly outbox: EventOutboxRepository,
   ) {}
 
   /** Evaluate what is pending, then send what it decided. */
@@ -81,6 +86,16 @@ export class BotEvaluator {
     if (!bot) return { decisions: 0, orders: 0, cancels: 0, skipped: true };
     const strategy = botStrategy(bot.strategy);
     const run = new Run(bot, options, port);
+    const protections: BotProtections = { ...DEFAULT_PROTECTIONS, ...bot.protections };
+    let books: BotBooks = { ...emptyBooks(), ...bot.guard };
+    let status: BotStatus = bot.status;
+    let statusReason: string | null = null;
+    // a protection's pause is over: the bot trades again from this evaluation
+    if (status === 'paused' && books.pausedUntil !== null && options.now >= books.pausedUntil) {
+      status = 'running';
+      statusReason = 'protection period over';
+      books = { ...books, pausedUntil: null };
+    }
     let state: unknown = bot.state;
     let seq = Number(bot.decisions);
     const journal = async (input: JournalInput, fromKey?: string): Promise<void> => {
@@ -122,11 +137,16 @@ export class BotEvaluator {
         remaining,
       };
       await journal({ kind: 'fill', fill: f }, `fill:${fill.id}`);
+      books = bookFill(books, f);
     }
     for (const o of events.closed) {
-      const status = o.status === 'CANCELED' ? 'canceled' : o.status === 'REJECTED' ? 'rejected' : 'expired';
-      const ev: OrderClosedEvent = { key: o.intentKey, status, ...(o.rejectReason ? { reason: o.rejectReason } : {}), time: options.now };
+      const closedAs = o.status === 'CANCELED' ? 'canceled' : o.status === 'REJECTED' ? 'rejected' : 'expired';
+      const ev: OrderClosedEvent = { key: o.intentKey, status: closedAs, ...(o.rejectReason ? { reason: o.rejectReason } : {}), time: options.now };
       await journal({ kind: 'closed', event: ev }, `closed:${o.id}`);
+      if (status === 'running' && o.status === 'REJECTED' && protections.pauseOnRejection) {
+        status = 'paused';
+        statusReason = `order rejected: ${(o.rejectReason ?? 'rejected').slice(0, 300)}`;
+      }
     }
     await this.orders.markBotEventsApplied(
       events.fills.map((x) => x.fill.id),
@@ -141,21 +161,39 @@ export class BotEvaluator {
       if (input.kind === 'candle') {
         const p = input.payload as CandleInputPayload;
         if (lastCandle !== null && p.candle.time <= lastCandle) continue; // already decided (duplicate delivery)
-        if (bot.status !== 'running' && bot.status !== 'paused') continue;
+        if (status !== 'running' && status !== 'paused') continue;
         const stale = options.now - (p.candle.time + tf) > options.maxCandleAgeMs;
-        const expire = p.warmup ? 'warmup' : bot.status === 'paused' ? 'paused' : stale ? 'stale' : null;
+        const expire = p.warmup ? 'warmup' : status === 'paused' ? 'paused' : stale ? 'stale' : null;
         if (expire === 'stale') this.logger.warn({ msg: 'stale candle: its orders are not sent', botId, candleTime: p.candle.time });
         await journal({ kind: 'candle', candle: p.candle, expire });
         lastCandle = p.candle.time;
+        if (!p.warmup) {
+          // the bot's equity at the close (charts, drawdown), then its protections
+          const allocation = protections.allocation ?? Number((bot.settings as { investment?: unknown }).investment ?? 0);
+          const closeTime = p.candle.time + tf;
+          const checked = checkProtections(books, protections, allocation, p.candle.close, closeTime);
+          books = checked.books;
+          await this.bots.upsertEquity(botId, p.candle.time, fmt(equityAt(books, allocation, p.candle.close)), fmt(books.realized), fmt(books.fees));
+          if (status === 'running' && checked.verdict.pause) {
+            status = 'paused';
+            statusReason = checked.verdict.reason;
+            books = { ...books, pausedUntil: checked.verdict.until };
+          }
+        }
       } else if (input.kind === 'settings') {
         const settings = strategy.parseSettings((input.payload as { settings: unknown }).settings);
         await journal({ kind: 'settings', settings }, `settings:${input.seq}`);
       }
     }
 
-    if (run.decisions === 0) return { decisions: 0, orders: 0, cancels: 0, skipped: false };
-    const ok = await this.bots.saveEvaluation(botId, bot.version, { state, inputSeq, decisions: seq, lastCandleTime: lastCandle, guard: bot.guard });
+    if (run.decisions === 0 && status === bot.status) return { decisions: 0, orders: 0, cancels: 0, skipped: false };
+    const ok = await this.bots.saveEvaluation(botId, bot.version, { state, inputSeq, decisions: seq, lastCandleTime: lastCandle, guard: books });
     if (!ok) throw new Error(`bot ${botId} changed during its evaluation (version ${bot.version})`); // rolls back; retried
+    if (status !== bot.status) {
+      await this.bots.setStatus(botId, status, statusReason);
+      await this.outbox.append(status === 'paused' ? 'bot.paused' : 'bot.started', bot.userId, { botId, strategy: bot.strategy, symbol: bot.symbol, status, reason: statusReason });
+      this.logger.log({ msg: 'bot status changed by its protections', botId, status, reason: statusReason });
+    }
     return { decisions: run.decisions, orders: run.orders, cancels: run.cancels, skipped: false };
   }
 

@@ -1,21 +1,15 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { MarketSpec, Timeframe } from '@tb/strategies';
 import type { BotStatus } from './bot-status';
+import type { BotBooks, BotProtections } from './bot-protections';
 
 export type BotStrategyName = 'hyperrsi' | 'grid';
 
 /** Where a bot's candles come from: the exchange's live candles, or stored candles replayed (paper accounts). */
 export type BotFeed = { readonly kind: 'live' } | { readonly kind: 'replay'; readonly from: number; readonly to: number; readonly speed: number | null };
 
-/** Per-bot protection bookkeeping (peak equity, recent stop-outs, daily loss), plain JSON. */
-export interface BotGuard {
-  peakEquity?: number;
-  stopOuts?: number[];
-  dayStart?: number;
-  dayStartEquity?: number;
-  pausedUntil?: number;
-  exchangeFailures?: number;
-}
+/** The bot's own books for its protections (positions, realized, fees, peak, stop-outs), plain JSON; `{}` = empty. */
+export type BotGuard = Partial<BotBooks>;
 
 @Entity('bots')
 export class BotEntity {
@@ -35,6 +29,7 @@ export class BotEntity {
   @Column('bigint', { name: 'input_seq' }) inputSeq!: string;
   @Column('bigint') decisions!: string;
   @Column('bigint', { name: 'last_candle_time', nullable: true }) lastCandleTime!: string | null;
+  @Column('jsonb') protections!: Partial<BotProtections>;
   @Column('jsonb') guard!: BotGuard;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'updated_at' }) updatedAt!: Date;

@@ -4,6 +4,7 @@ import { In } from 'typeorm';
 import { BotDecisionEntity, BotEntity, BotEquityEntity, BotInputEntity, type BotFeed, type BotGuard, type BotStrategyName } from './bot.entity';
 import { ACTIVE_BOT_STATUSES, type BotStatus } from './bot-status';
 import type { JournalInput } from './bot-journal';
+import type { BotProtections } from './bot-protections';
 import type { MarketSpec, Timeframe } from '@tb/strategies';
 
 export interface NewBot {
@@ -17,6 +18,7 @@ export interface NewBot {
   readonly feed: BotFeed;
   readonly market: MarketSpec;
   readonly status: BotStatus;
+  readonly protections: BotProtections;
 }
 
 export interface NewDecision {
@@ -51,7 +53,7 @@ export class BotsRepository {
   }
 
   async insert(b: NewBot): Promise<void> {
-    await this.bots.insert({ ...b, settings: b.settings as never, state: null as never, version: 0, inputSeq: '0', decisions: '0', lastCandleTime: null, guard: {}, statusReason: null });
+    await this.bots.insert({ ...b, settings: b.settings as never, protections: b.protections as never, state: null as never, version: 0, inputSeq: '0', decisions: '0', lastCandleTime: null, guard: {}, statusReason: null });
   }
 
   findForUser(userId: string, id: string): Promise<BotEntity | null> {

@@ -16,6 +16,7 @@ import { botStrategy } from './bot-strategies';
 import { botTrades, type BotFillView } from './bot-trades';
 import { BotsRepository } from './bots.repository';
 import { InvalidBotSettingsError } from './bots.errors';
+import { parseProtections } from './bot-protections';
 
 export interface CreateBotCommand {
   readonly accountId: string;
@@ -24,6 +25,8 @@ export interface CreateBotCommand {
   readonly settings: Record<string, unknown>;
   readonly feed?: { kind: 'live' } | { kind: 'replay'; from: string | number; to: string | number; speed?: number | null };
   readonly start?: boolean;
+  /** per-bot protections (drawdown, stop-loss guard, daily loss, pause on rejection); defaults when absent */
+  readonly protections?: unknown;
 }
 
 /** The original refused bots whose investment × leverage was under 200 USDT; the market's minimums apply too. */
@@ -57,6 +60,8 @@ export class BotsService {
       if (e instanceof StrategySettingsError) throw new InvalidBotSettingsError(e);
       throw e;
     }
+    const protections = parseProtections(cmd.protections);
+    if (protections.issues.length) throw new DomainError(ErrorCode.ValidationFailed, 'invalid protections', protections.issues);
     const port = await this.accounts.exchangeFor(userId, cmd.accountId); // 404 for another user's account
     const market = await this.marketOf(port, cmd.symbol);
     const feed = await this.feedOf(port, cmd, market, cmd.timeframe);
@@ -72,6 +77,7 @@ export class BotsService {
       feed,
       market: toSpec(market),
       status: 'stopped',
+      protections: protections.value,
     });
     this.logger.log({ msg: 'bot created', botId: id, userId, strategy: strategyName, symbol: cmd.symbol });
     if (cmd.start ?? true) return this.start(userId, id);
@@ -81,6 +87,10 @@ export class BotsService {
   /** Activation: the account answers, the market exists, the investment meets the minimums; then running. */
   async start(userId: string, id: string): Promise<BotEntity> {
     const bot = await this.require(userId, id);
+    if (bot.feed.kind === 'replay' && Number(bot.decisions) > 0 && bot.status !== 'error') {
+      // its window was (partly) walked: walking it again would meet orders resting from the first pass
+      throw new ConflictError('a replay bot that has run cannot be started again; create a new bot for another pass', { status: bot.status });
+    }
     await this.move(bot, 'starting', null);
     try {
       const port = await this.accounts.exchangeFor(userId, bot.accountId);

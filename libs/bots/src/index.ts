@@ -3,6 +3,7 @@ export * from './bot-status';
 export * from './bot-strategies';
 export * from './bot-journal';
 export * from './bot-trades';
+export * from './bot-protections';
 export * from './bots.errors';
 export * from './bots.repository';
 export * from './bots.service';

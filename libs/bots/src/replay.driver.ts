@@ -68,6 +68,8 @@ export class ReplayDriver {
     try {
       return await this.drive(botId, budgetMs, lockKey);
     } finally {
+      this.candles.delete(botId); // a cache for one step only: another process may drive the next
+
       // release only our own lease
       await this.redis.eval(`if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`, 1, lockKey, token);
     }

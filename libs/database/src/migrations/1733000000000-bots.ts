@@ -34,6 +34,7 @@ export class Bots1733000000000 implements MigrationInterface {
         "input_seq"        bigint      NOT NULL DEFAULT 0,
         "decisions"        bigint      NOT NULL DEFAULT 0,
         "last_candle_time" bigint,
+        "protections"      jsonb       NOT NULL DEFAULT '{}',
         "guard"            jsonb       NOT NULL DEFAULT '{}',
         "created_at"       timestamptz NOT NULL DEFAULT now(),
         "updated_at"       timestamptz NOT NULL DEFAULT now(),
