@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll } from 'vitest';
+import { afterAll, afterEach, beforeEach } from 'vitest';
 import { findSecrets, suiteLogs } from '../support/log-capture';
 
 // Every int/e2e file: after its tests, no log line any app wrote (captured at debug level, see testEnv) may hold a
@@ -7,4 +7,15 @@ import { findSecrets, suiteLogs } from '../support/log-capture';
 afterAll(() => {
   const leaks = findSecrets(suiteLogs.text());
   if (leaks.length > 0) throw new Error(`secrets in the logs of this test file (${suiteLogs.lines.length} lines): ${leaks.join(', ')}`);
+});
+
+// Logs are captured, not printed: when a test fails, show the warnings and errors the apps logged during it.
+let firstLine = 0;
+beforeEach(() => {
+  firstLine = suiteLogs.lines.length;
+});
+afterEach((ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  const notable = suiteLogs.lines.slice(firstLine).filter((l) => /"level":(40|50|60)/.test(l));
+  if (notable.length > 0) process.stderr.write(`\n[app logs of the failed test: ${notable.length} warn/error lines]\n${notable.slice(-20).join('\n')}\n`);
 });
