@@ -66,12 +66,14 @@ describe('secrets never reach the logs, even when an INSERT fails', () => {
     const { Logger } = await import('@nestjs/common');
     const blob = 'v1:k1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBB:CCCCCCCCCCCC';
     const error = Object.assign(new Error('insert failed'), { parameters: ['p-secret-value-1'], driverError: { detail: 'Failing row contains (p-secret-value-2)', code: '23505' } });
-    new Logger('Probe').warn({ msg: 'probe', nested: { parameters: ['p-secret-value-3'], job: { error, note: `blob ${blob}` } } });
+    const pgMessage = 'invalid input syntax for type bigint: "p-secret-value-4"';
+    new Logger('Probe').warn({ msg: 'probe', nested: { parameters: ['p-secret-value-3'], job: { error, note: `blob ${blob}`, pg: pgMessage } } });
     await new Promise((r) => setTimeout(r, 20));
     const line = logs.lines.find((l) => l.includes('"probe"'));
     expect(line).toBeDefined();
     expect(line).not.toMatch(/p-secret-value|Failing row|v1:k1:/);
     expect(JSON.parse(line!).nested.job.error).toMatchObject({ type: 'Error', message: 'insert failed', code: '23505' });
+    expect(JSON.parse(line!).nested.job.pg).toBe('invalid input syntax for type bigint: "[value]"');
   });
 });
 

@@ -13,8 +13,13 @@ export const CIPHERTEXT_PATTERN = /v1:[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/=_-]{8,}:[
 
 const MAX_DEPTH = 6;
 
+/** PostgreSQL messages that quote the offending input value (a query parameter): the value is replaced. */
+const PG_VALUE_IN_MESSAGE = /(invalid input syntax for type [\w ]+: |invalid input value for enum [\w.]+: |value )"(?:[^"]|"")*"/g;
+
 function scrubString(s: string): string {
-  return s.includes('v1:') ? s.replace(CIPHERTEXT_PATTERN, '[REDACTED]') : s;
+  let out = s.includes('v1:') ? s.replace(CIPHERTEXT_PATTERN, '[REDACTED]') : s;
+  if (out.includes('invalid input') || out.includes('out of range')) out = out.replace(PG_VALUE_IN_MESSAGE, '$1"[value]"');
+  return out;
 }
 
 function isErrorLike(v: object): v is Error {
