@@ -89,25 +89,33 @@ export class ReplayDriver {
     await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
     const deadline = Date.now() + budgetMs;
     let renewAt = Date.now() + this.leaseMs / 3;
+    // quiet: the last evaluation found nothing new and nothing reached the exchange since (skip a no-op evaluation)
+    let quiet = false;
     for (;;) {
       if (Date.now() > renewAt) {
         await this.redis.pexpire(lockKey, this.leaseMs);
         renewAt = Date.now() + this.leaseMs / 3;
       }
-      await this.orders.dispatchBot(botId);
-      const r = await this.evaluator.evaluate(botId, { now: status.now, maxCandleAgeMs: Number.POSITIVE_INFINITY });
-      if (r.decisions > 0) continue;
+      if ((await this.orders.dispatchBot(botId)) > 0) quiet = false;
+      if (!quiet) {
+        const r = await this.evaluator.evaluate(botId, { now: status.now, maxCandleAgeMs: Number.POSITIVE_INFINITY });
+        // orders or cancels went out: their outcome (e.g. a rejection) is the bot's next input
+        quiet = r.orders === 0 && r.cancels === 0;
+        if (!quiet) continue;
+      }
       bot = (await this.bots.findById(botId))!;
       if (bot.status !== 'running') return { kind: 'idle' };
       if (status.paused) {
         status = await port.resumeBar(bot.symbol);
         await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
+        quiet = status.touched.length === 0;
         continue;
       }
       const decided = bot.lastCandleTime === null ? -1 : Number(bot.lastCandleTime);
       if (status.barTime >= 0 && decided < status.barTime) {
         const candle = await this.candleAt(bot, status.barTime);
         await this.bots.addInput(botId, `candle:${candle.time}`, 'candle', { candle });
+        quiet = false;
         continue;
       }
       if (Date.now() > deadline) return { kind: 'more', delayMs: 0, barTime: status.barTime, decisions: Number(bot.decisions) };
@@ -118,6 +126,7 @@ export class ReplayDriver {
       }
       status = await port.replayBar(bot.symbol, next);
       await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
+      quiet = status.touched.length === 0; // nothing of the bot's filled or closed in this bar so far
       if (feed.speed !== null) return { kind: 'more', delayMs: Math.round(tf / feed.speed), barTime: status.barTime, decisions: Number(bot.decisions) };
     }
   }
