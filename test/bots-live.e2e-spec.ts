@@ -229,41 +229,59 @@ describe('live bots: two workers, downtime, exchange faults', () => {
   it('exchange faults (20% of calls): no duplicate order at the exchange, every fill applied once', async () => {
     const KINDS: FaultKind[] = ['429', '500', '503', 'timeout', 'reset', 'lost-response'];
     const w = await bootWorker(86_400_000);
-    const account = await api.get(ExchangeAccountsService).add(userId, { exchange: 'binance', label: 'faults', apiKey: fake.apiKey, secret: fake.secret });
+    // several bots (one per account: at most one active bot per account and symbol) on the same fake exchange
+    const ids: string[] = [];
     fake.state.setPrice('BTCUSDT', candles[LEN - 22].close);
-    const bot = await w.get(BotsService).create(userId, 'hyperrsi', { accountId: account.id, symbol: SYMBOL, timeframe: TF, settings: ACTIVE_HYPERRSI, feed: { kind: 'live' }, start: true });
+    for (let i = 0; i < 4; i++) {
+      const account = await api.get(ExchangeAccountsService).add(userId, { exchange: 'binance', label: `faults-${i}`, apiKey: fake.apiKey, secret: fake.secret });
+      const bot = await w.get(BotsService).create(userId, 'hyperrsi', { accountId: account.id, symbol: SYMBOL, timeframe: TF, settings: { ...ACTIVE_HYPERRSI, rsi_oversold: 58 + 2 * i }, feed: { kind: 'live' }, start: true });
+      ids.push(bot.id);
+    }
     const callsBefore = fake.state.requests.length;
     fake.faults.setRandom({ probability: 0.2, kinds: KINDS, seed: 777 });
     for (let k = LEN - 21; k < LEN; k++) {
       fake.state.setPrice('BTCUSDT', candles[k].close); // market orders fill at the candle's close
-      await w.get(BotFeedService).candleClosed(await feedOf(w, [bot.id]), candles[k].time, Date.now());
-      await waitDecided(w, [bot.id], candles[k].time, 180_000);
+      await w.get(BotFeedService).candleClosed(await feedOf(w, ids), candles[k].time, Date.now());
+      await waitDecided(w, ids, candles[k].time, 180_000);
     }
     const injected = Object.fromEntries(fake.faults.injected);
     const calls = fake.state.requests.length - callsBefore;
-    // settle: the reconciler (faults still on, then off) until nothing is unresolved; then the bot hears every fill
+    // settle: the reconciler (faults still on, then off) until nothing is unresolved; then the bots hear every fill
     const reconciler = w.get(OrdersReconciler);
     for (let pass = 0; pass < 30; pass++) {
       await reconciler.reconcile().catch(() => undefined);
-      const [{ n }] = await one<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE bot_id = $1 AND status = 'PENDING'`, [bot.id]);
+      const [{ n }] = await one<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE bot_id = ANY($1) AND status = 'PENDING'`, [ids]);
       if (n === 0) break;
       await sleep(300);
     }
     fake.faults.setRandom(null);
     await reconciler.reconcile();
     expect((await reconciler.reconcile()).errors).toBe(0);
-    await w.get(JobsProducer).enqueue('bots.evaluate', { botId: bot.id }, { jobId: `${bot.id}.settle` });
-    await waitDecided(w, [bot.id], candles[LEN - 1].time);
-    const [{ pending }] = await one<{ pending: number }>(`SELECT count(*)::int AS pending FROM orders WHERE bot_id = $1 AND status = 'PENDING'`, [bot.id]);
-
-    const orders = await one<{ intent_key: string; client_order_id: string; status: string }>('SELECT intent_key, client_order_id, status FROM orders WHERE bot_id = $1', [bot.id]);
-    const fills = await one<{ id: string; bot_applied: boolean }>('SELECT f.id, f.bot_applied FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.bot_id = $1', [bot.id]);
-    const journalFills = await one<{ input_key: string }>(`SELECT input_key FROM bot_decisions WHERE bot_id = $1 AND kind = 'fill'`, [bot.id]);
+    for (const botId of ids) await w.get(JobsProducer).enqueue('bots.evaluate', { botId }, { jobId: `${botId}.settle` });
+    await waitDecided(w, ids, candles[LEN - 1].time);
     const faulted = Object.values(injected).reduce((a, b) => a + b, 0);
-    console.log(`bot faults: calls=${calls} injected=${faulted} ${JSON.stringify(injected)} orders=${orders.length} statuses=${JSON.stringify(orders.reduce<Record<string, number>>((m, o) => ({ ...m, [o.status]: (m[o.status] ?? 0) + 1 }), {}))} fills=${fills.length} journal_fills=${journalFills.length}`);
+    const [{ pending }] = await one<{ pending: number }>(`SELECT count(*)::int AS pending FROM orders WHERE bot_id = ANY($1) AND status = 'PENDING'`, [ids]);
+    const orders = await one<{ intent_key: string; client_order_id: string; status: string }>('SELECT intent_key, client_order_id, status FROM orders WHERE bot_id = ANY($1)', [ids]);
+    const statuses = orders.reduce<Record<string, number>>((m, o) => ({ ...m, [o.status]: (m[o.status] ?? 0) + 1 }), {});
+    let fillsTotal = 0;
+    for (const botId of ids) {
+      const fills = await one<{ id: string; bot_applied: boolean; client_order_id: string }>('SELECT f.id, f.bot_applied, o.client_order_id FROM fills f JOIN orders o ON o.id = f.order_id WHERE o.bot_id = $1', [botId]);
+      const journalFills = await one<{ input_key: string }>(`SELECT input_key FROM bot_decisions WHERE bot_id = $1 AND kind = 'fill'`, [botId]);
+      const cids = new Set((await one<{ c: string }>('SELECT client_order_id AS c FROM orders WHERE bot_id = $1', [botId])).map((r) => r.c));
+      // every exchange trade of the bot's orders recorded once, every recorded fill handed to the strategy once
+      expect(fills.length).toBe(fake.state.trades.filter((t) => cids.has(t.clientOrderId)).length);
+      expect(fills.filter((f) => !f.bot_applied)).toEqual([]);
+      expect(new Set(journalFills.map((j) => j.input_key)).size).toBe(journalFills.length);
+      expect(journalFills.map((j) => j.input_key).sort()).toEqual(fills.map((f) => `fill:${f.id}`).sort());
+      const all = await journalOf(w.get(BotsRepository), botId);
+      expect(replayJournal(botStrategy('hyperrsi'), all)).toEqual({ identical: true, decisions: all.length });
+      fillsTotal += fills.length;
+    }
+    console.log(`bot faults: bots=${ids.length} calls=${calls} injected=${faulted} ${JSON.stringify(injected)} orders=${orders.length} statuses=${JSON.stringify(statuses)} fills=${fillsTotal}`);
 
     expect(faulted / calls).toBeGreaterThan(0.1); // the faults really happened
     expect(orders.length).toBeGreaterThan(0);
+    expect(fillsTotal).toBeGreaterThan(0);
     expect(pending).toBe(0);
     // at the exchange: each clientOrderId created at most once, and each order row's id is the one its intent gives
     for (const o of orders) {
@@ -271,13 +289,5 @@ describe('live bots: two workers, downtime, exchange faults', () => {
       expect(fake.state.ordersCreatedByClientOrderId.get(o.client_order_id) ?? 0, o.intent_key).toBeLessThanOrEqual(1);
     }
     expect(Math.max(0, ...fake.state.ordersCreatedByClientOrderId.values())).toBeLessThanOrEqual(1);
-    // every exchange trade recorded once, every recorded fill handed to the strategy once
-    const exchangeTrades = fake.state.trades.filter((t) => orders.some((o) => o.client_order_id === t.clientOrderId));
-    expect(fills.length).toBe(exchangeTrades.length);
-    expect(fills.filter((f) => !f.bot_applied)).toEqual([]);
-    expect(new Set(journalFills.map((j) => j.input_key)).size).toBe(journalFills.length);
-    expect(journalFills.map((j) => j.input_key).sort()).toEqual(fills.map((f) => `fill:${f.id}`).sort());
-    const all = await journalOf(w.get(BotsRepository), bot.id);
-    expect(replayJournal(botStrategy('hyperrsi'), all)).toEqual({ identical: true, decisions: all.length });
   }, 600_000);
 });
