@@ -137,6 +137,14 @@ export class BotsService {
     return this.move((await this.bots.findById(id))!, 'stopped', 'stopped by the trader', { stoppedAt: new Date() }, 'bot.stopped');
   }
 
+  /** The runtime gave up on the bot (its evaluation failed every retry): `error` with the reason, and a bot.error event. */
+  async fail(id: string, reason: string): Promise<void> {
+    const bot = await this.bots.findById(id);
+    if (!bot || bot.status === 'error' || bot.status === 'stopped') return;
+    await this.move(bot, 'error', reason.slice(0, 500), {}, 'bot.error');
+    this.logger.error({ msg: 'bot moved to error', botId: id, reason });
+  }
+
   /** Settings change: validated now, journaled and applied from the bot's next evaluation. */
   async updateSettings(userId: string, id: string, patch: Record<string, unknown>): Promise<BotEntity> {
     const bot = await this.require(userId, id);

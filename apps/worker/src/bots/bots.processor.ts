@@ -1,6 +1,9 @@
 import { OnModuleInit } from '@nestjs/common';
 import { Processor } from '@nestjs/bullmq';
-import { BotEvaluator, ReplayBusyError, ReplayDriver } from '@tb/bots';
+import { BotEvaluator, BotMetrics, BotsService, ReplayBusyError, ReplayDriver } from '@tb/bots';
+import type { Job } from 'bullmq';
+import { OnWorkerEvent } from '@nestjs/bullmq';
+import type { JobEnvelope } from '@tb/jobs';
 import { ContractWorker, JobHandlers, JobsProducer, QueueName } from '@tb/jobs';
 import { AppConfig } from '@tb/config';
 import { Clock } from '@tb/common';
@@ -26,8 +29,24 @@ export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> impleme
     private readonly jobs: JobsProducer,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly bots: BotsService,
+    private readonly metrics: BotMetrics,
   ) {
     super();
+  }
+
+  /** A bot whose evaluation or replay failed every retry (exchange down for good, a bug) moves to `error` with the reason. */
+  @OnWorkerEvent('failed')
+  async onFailed(job: Job<JobEnvelope<'bots.evaluate' | 'bots.replay'>> | undefined, err: Error): Promise<void> {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    const botId = job.data?.payload?.botId;
+    if (!botId) return;
+    this.metrics.failed(job.name);
+    try {
+      await this.bots.fail(botId, `${job.name} failed ${job.attemptsMade} times: ${err.message}`);
+    } catch (e) {
+      this.logger.warn({ msg: 'could not move the bot to error', botId, error: (e as Error).message });
+    }
   }
 
   onModuleInit(): void {
