@@ -2,7 +2,7 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const LIBS = ['accounts', 'config', 'database', 'common', 'redis', 'health', 'jobs', 'platform', 'market', 'strategies', 'matching', 'exchange', 'orders', 'positions', 'events', 'backtest', 'notifications', 'users', 'bots'];
+const LIBS = ['accounts', 'config', 'database', 'common', 'redis', 'health', 'jobs', 'platform', 'market', 'strategies', 'matching', 'exchange', 'orders', 'positions', 'events', 'backtest', 'backtest-runs', 'notifications', 'users', 'bots'];
 const APPS = ['hyperrsi-api', 'grid-api', 'worker', 'cli'];
 
 /**
@@ -26,7 +26,9 @@ const ALLOWED = {
   positions: ['common', 'config', 'database', 'events', 'strategies'],
   accounts: ['common', 'config', 'database', 'strategies', 'exchange'],
   orders: ['common', 'config', 'database', 'redis', 'jobs', 'events', 'strategies', 'matching', 'market', 'exchange', 'accounts', 'positions'],
-  backtest: ['common', 'config', 'database', 'redis', 'jobs', 'strategies', 'matching', 'market'],
+  // the engine and the report, without Nest (the CLI and the sweep workers load it); specs may read candles with @tb/market
+  backtest: ['strategies', 'matching', 'market'],
+  'backtest-runs': ['common', 'config', 'database', 'redis', 'jobs', 'strategies', 'matching', 'market', 'backtest'],
   users: ['common', 'config', 'database', 'redis', 'jobs', 'events'],
   bots: BOTS_MAY,
   notifications: [...BOTS_MAY, 'bots', 'users'],
@@ -75,6 +77,20 @@ const boundaries = [
           { group: ['@nestjs/*', 'typeorm', 'pg', 'ioredis', 'bullmq', 'ccxt', 'node:fs', 'fs', 'node:http', 'http', 'node:net'], message: 'Strategies and the matching engine are pure: no framework, no I/O.' },
           { group: LIBS.filter((l) => l !== 'strategies').map((l) => `@tb/${l}`), message: 'Pure libs depend on nothing above them.' },
           { group: ['**/apps/**', '@tb/*/*'], message: 'No app or deep imports.' },
+        ],
+      }],
+    },
+  },
+  {
+    // the backtest engine loads no framework and no I/O lib: `tb --help` and the sweep workers start without Nest
+    files: libFiles('backtest'),
+    ignores: ['**/*.spec.ts', '**/*.bench.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          ...LIB_BASE_PATTERNS,
+          { group: ['@nestjs/*', 'typeorm', 'pg', 'ioredis', 'bullmq'], message: 'The backtest engine is Nest-free (stored runs live in @tb/backtest-runs).' },
+          layerPattern('backtest', ['strategies', 'matching']),
         ],
       }],
     },

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { TbConfigModuleOptions } from '@tb/config';
 import { PlatformModule } from '@tb/platform';
-import { BacktestRunsApiModule } from '@tb/backtest';
+import { BacktestRunsApiModule } from '@tb/backtest-runs';
 import { UsersModule } from '@tb/users';
 import { OrdersHttpModule } from '@tb/orders';
 import { BotsHttpModule } from '@tb/bots';

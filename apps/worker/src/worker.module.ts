@@ -5,7 +5,7 @@ import { PlatformModule } from '@tb/platform';
 import { assertEveryJobHandled } from '@tb/jobs';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
-import { BacktestRunsModule } from '@tb/backtest';
+import { BacktestRunsModule } from '@tb/backtest-runs';
 import { BacktestsProcessor } from './backtests/backtests.processor';
 import { BacktestsSweeper } from './backtests/backtests.sweeper';
 import { OrdersModule } from '@tb/orders';

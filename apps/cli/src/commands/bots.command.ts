@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TbConfigModule, processEnv } from '@tb/config';
-import { RequestContextModule } from '@tb/common';
-import { DatabaseModule } from '@tb/database';
-import { BotsJournalModule, BotsRepository, botStrategy, replayJournal, type JournalEntry, type JournalInput, type ReplayVerdict } from '@tb/bots';
+import type { JournalEntry, JournalInput, ReplayVerdict } from '@tb/bots';
+// Nest and the libs are loaded when the command runs, never for `tb --help`.
 import type { Intent } from '@tb/strategies';
 
 /** Where the command writes: process streams by default, replaceable in tests. */
@@ -27,6 +23,7 @@ export function registerBotsCommand(program: Command, io: BotsCommandIo = { stdo
     .argument('<botId>', 'the bot id (uuid)')
     .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL from the environment)')
     .action(async (botId: string, opts: { databaseUrl?: string }) => {
+      const { processEnv } = await import('@tb/config');
       const env = processEnv();
       const verdict = await replayBotJournal(opts.databaseUrl ? { ...env, DATABASE_URL: opts.databaseUrl } : env, botId);
       io.stdout.write(formatVerdict(verdict));
@@ -41,8 +38,16 @@ export function formatVerdict(v: ReplayVerdict): string {
 /** Load the bot's journal page by page and replay it. Exported for tests. */
 export async function replayBotJournal(env: Record<string, string | undefined>, botId: string, pageSize = 5_000): Promise<ReplayVerdict> {
   if (!UUID.test(botId)) throw new Error(`botId must be a uuid, got ${JSON.stringify(botId)}`);
-  @Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, BotsJournalModule] })
+  const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { BotsJournalModule, BotsRepository, botStrategy, replayJournal }] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('@tb/config'),
+    import('@tb/common'),
+    import('@tb/database'),
+    import('@tb/bots'),
+  ]);
   class BotsReplayModule {}
+  Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, BotsJournalModule] })(BotsReplayModule);
   const app = await NestFactory.createApplicationContext(BotsReplayModule, { logger: ['error', 'warn'] });
   try {
     const repo = app.get(BotsRepository);

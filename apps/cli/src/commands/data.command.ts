@@ -1,23 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
-import { SingleBar } from 'cli-progress';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TbConfigModule, processEnv } from '@tb/config';
-import { DatabaseModule } from '@tb/database';
 import { registerFundingCommand } from './data-funding.command';
-import {
-  CandleImportService,
-  MarketCandlesRepository,
-  MarketModule,
-  parseMarketKey,
-  parseTimeframe,
-  readCandleCsv,
-  type CandleGap,
-  type CandleImportSummary,
-  type Timeframe,
-} from '@tb/market';
+import type { CandleGap, CandleImportSummary, Timeframe } from '@tb/market';
+
+// Nest, the database and the market lib are loaded when a subcommand runs, never for `tb --help`.
 
 /** Where the command writes: process streams by default, replaceable in tests. */
 export interface DataCommandIo {
@@ -75,14 +62,16 @@ export function registerDataCommand(program: Command, io: DataCommandIo = { stdo
 }
 
 async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> {
+  const [{ Module }, { NestFactory }, { TbConfigModule, processEnv }, { DatabaseModule }, { CandleImportService, MarketCandlesRepository, MarketModule, parseMarketKey }, { SingleBar }] =
+    await Promise.all([import('@nestjs/common'), import('@nestjs/core'), import('@tb/config'), import('@tb/database'), import('@tb/market'), import('cli-progress')]);
   const key = parseMarketKey(opts);
   const size = (await stat(opts.file)).size;
 
   // Configuration comes from @tb/config (the only reader of the environment); --database-url overrides it.
   // The market lib as the apps load it: config, DatabaseModule (transactions), MarketModule.
   const env = { ...processEnv(), ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}), DB_POOL_SIZE: '2' };
-  @Module({ imports: [TbConfigModule.forRoot({ env }), DatabaseModule, MarketModule] })
   class DataImportModule {}
+  Module({ imports: [TbConfigModule.forRoot({ env }), DatabaseModule, MarketModule] })(DataImportModule);
   const app = await NestFactory.createApplicationContext(DataImportModule, { logger: ['error', 'warn'] });
   try {
     const repo = app.get(MarketCandlesRepository);
@@ -121,6 +110,7 @@ async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> 
 }
 
 async function runGaps(opts: GapsOptions, io: DataCommandIo): Promise<void> {
+  const { parseTimeframe, readCandleCsv } = await import('@tb/market');
   const timeframe = opts.timeframe ? parseTimeframe(opts.timeframe) : undefined;
   const gaps: CandleGap[] = [];
   let tf: Timeframe | undefined;

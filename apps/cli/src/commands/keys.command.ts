@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TbConfigModule, loadConfig, processEnv } from '@tb/config';
-import { RequestContextModule } from '@tb/common';
-import { DatabaseModule } from '@tb/database';
-import { AccountsModule, ExchangeAccountsService } from '@tb/accounts';
+
+// Nest and the libs are loaded when the command runs, never for `tb --help`.
 
 export interface KeysCommandIo {
   readonly stdout: NodeJS.WritableStream;
@@ -21,6 +17,7 @@ export function registerKeysCommand(program: Command, io: KeysCommandIo = { stdo
     .command('rotate')
     .description('re-encrypt every stored exchange secret with the active ENCRYPTION_KEY (old keys from ENCRYPTION_KEYS_PREVIOUS)')
     .action(async () => {
+      const { loadConfig, processEnv } = await import('@tb/config');
       const rotated = await rotateKeys(processEnv());
       io.stdout.write(`rotated ${rotated} exchange account(s) to key "${loadConfig(processEnv()).security.activeKeyId}"\n`);
     });
@@ -28,8 +25,16 @@ export function registerKeysCommand(program: Command, io: KeysCommandIo = { stdo
 
 /** Boots the minimum (config, database, accounts) and rotates. Exported for tests. */
 export async function rotateKeys(env: Record<string, string | undefined>): Promise<number> {
-  @Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, AccountsModule] })
+  const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { AccountsModule, ExchangeAccountsService }] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('@tb/config'),
+    import('@tb/common'),
+    import('@tb/database'),
+    import('@tb/accounts'),
+  ]);
   class KeysRotateModule {}
+  Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, AccountsModule] })(KeysRotateModule);
   const app = await NestFactory.createApplicationContext(KeysRotateModule, { logger: ['error', 'warn'] });
   try {
     return await app.get(ExchangeAccountsService).rotateKeys();

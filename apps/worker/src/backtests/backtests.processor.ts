@@ -3,7 +3,7 @@ import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AppConfig } from '@tb/config';
 import { runWithRequestId } from '@tb/common';
-import { BacktestRunExecutor, BacktestRunFailedError, type RunOutcome } from '@tb/backtest';
+import { BacktestRunExecutor, BacktestRunFailedError, type RunOutcome } from '@tb/backtest-runs';
 import { ContractWorker, JobHandlers, PermanentJobError, QueueName, type JobEnvelope } from '@tb/jobs';
 
 /**

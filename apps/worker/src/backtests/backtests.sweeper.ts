@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { runWithRequestId } from '@tb/common';
-import { BacktestRunExecutor } from '@tb/backtest';
+import { BacktestRunExecutor } from '@tb/backtest-runs';
 import { JobsProducer, QueueName } from '@tb/jobs';
 import { InFlight } from '../shutdown/in-flight';
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { BacktestMetrics, EquityPoint, TradeRecord } from '../../engine/backtest.types';
+import type { BacktestMetrics, EquityPoint, TradeRecord } from '@tb/backtest';
 import { BACKTEST_RUN_STATUSES, type BacktestRunStatus } from '../backtest-run.entity';
 import type { BacktestRunRecord } from '../backtest-runs.repository';
 

@@ -5,7 +5,7 @@ import { AppConfig } from '@tb/config';
 import { JobsProducer, QueueName } from '@tb/jobs';
 import { MarketCandlesRepository } from '@tb/market';
 import type { Timeframe } from '@tb/strategies';
-import { loadChartsLibrary } from '../report/report.writer';
+import { loadChartsLibrary } from '@tb/backtest';
 import type { BacktestRunStatus } from './backtest-run.entity';
 import { BacktestRunExecutor, BacktestRunFailedError, REPORT_CHARTS_PLACEHOLDER } from './backtest-run.executor';
 import { candlesInRange, normalizeBacktestRequest, type BacktestApiStrategy, type BacktestRunRequest } from './backtest-run.request';
@@ -17,7 +17,7 @@ import {
   NoMarketDataError,
 } from './backtest-runs.errors';
 import { BacktestRunsRepository, type BacktestRunFilter, type BacktestRunRecord } from './backtest-runs.repository';
-import type { TradeRecord, EquityPoint } from '../engine/backtest.types';
+import type { TradeRecord, EquityPoint } from '@tb/backtest';
 
 /** What the HTTP layer hands over (the DTO's fields; times still ISO strings). */
 export interface BacktestSubmission {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
-import type { BacktestMetrics, EquityPoint, TradeRecord } from '../engine/backtest.types';
+import type { BacktestMetrics, EquityPoint, TradeRecord } from '@tb/backtest';
 import type { BacktestRunMode, BacktestRunStatus } from './backtest-run.entity';
 import type { BacktestRunRequest } from './backtest-run.request';
 

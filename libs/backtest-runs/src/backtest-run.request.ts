@@ -1,6 +1,6 @@
 import { StrategySettingsError, isPerpSymbol, symbolForMarket, timeframeMs, type MarketSpec, type Timeframe } from '@tb/strategies';
-import type { BacktestInput } from '../engine/backtest.types';
-import { getStrategy } from '../engine/strategy.registry';
+import type { BacktestInput } from '@tb/backtest';
+import { getStrategy } from '@tb/backtest';
 import { InvalidBacktestSettingsError } from './backtest-runs.errors';
 
 /** Strategies the API runs (the CLI also knows the sma_cross demo). */

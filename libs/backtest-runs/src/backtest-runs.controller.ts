@@ -21,7 +21,7 @@ import {
   BacktestRunResponseDto,
   BacktestRunSummaryDto,
 } from './dto/backtest-run.response.dto';
-import { reportContentSecurityPolicy } from '../report/report.csp';
+import { reportContentSecurityPolicy } from '@tb/backtest';
 
 const NoMarketData = ApiResponse({ status: 422, type: ErrorResponseDto, description: 'NO_MARKET_DATA: no stored candles of the series in the range' });
 const SettingsInvalid = ApiResponse({
