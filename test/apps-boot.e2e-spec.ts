@@ -50,6 +50,18 @@ describe('the three apps from the built output (npm run start:<app>)', () => {
     expect(proc.output()).toMatch(/DB_POOL_SIZE: .*must not be less than 1/);
   });
 
+  it('NODE_ENV=production on the development encryption key and JWT secret refuses to start', async () => {
+    const proc = runScript('start:hyperrsi-api', {
+      ...testEnv({ NODE_ENV: 'production', HYPERRSI_PORT: String(await freePort()) }),
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'), // the development key of libs/config
+      JWT_SECRET: 'development-only-jwt-secret-change-me-0123456789',
+    });
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    expect(proc.output()).toContain('ENCRYPTION_KEY: is the development key published in the source');
+    expect(proc.output()).toContain('JWT_SECRET: is the development secret published in the source');
+  });
+
   it('NODE_ENV=production without secrets refuses to start', async () => {
     const proc = runScript('start:grid-api', { NODE_ENV: 'production', GRID_PORT: String(await freePort()) });
     const { code } = await proc.exited;
