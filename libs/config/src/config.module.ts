@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
 import { AppConfig } from './app-config';
-import { loadConfig } from './load-config';
+import { loadConfig, processEnv } from './load-config';
 
 export interface TbConfigModuleOptions {
   /** Use exactly this environment (tests). Default: process.env plus an optional .env file. */
@@ -19,18 +19,18 @@ class ConfigWarnings implements OnApplicationBootstrap {
 
 /**
  * Validates the configuration once at boot and provides the typed `AppConfig` everywhere.
- * Built on @nestjs/config (which loads the optional .env file); a bad value makes boot fail.
+ * Built on @nestjs/config; `.env` is loaded by processEnv() like in every entry point. A bad value makes boot fail.
  */
 @Global()
 @Module({})
 export class TbConfigModule {
   static async forRoot(options: TbConfigModuleOptions = {}): Promise<DynamicModule> {
     let config: AppConfig | undefined;
+    if (options.env === undefined) processEnv(); // loads .env the one way every entry point does (process env wins)
     const nestConfig = await NestConfigModule.forRoot({
       isGlobal: true,
       cache: true,
-      ignoreEnvFile: options.env !== undefined,
-      envFilePath: ['.env'],
+      ignoreEnvFile: true,
       ignoreEnvVars: options.env !== undefined,
       validate: (raw: Record<string, unknown>) => {
         config = loadConfig((options.env ?? raw) as Record<string, string | undefined>);

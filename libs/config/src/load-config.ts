@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { AppConfig } from './app-config';
 import { EnvironmentVariables, KNOWN_VARIABLES } from './env.schema';
+import { loadEnvFile } from './env-file';
 
 export interface ConfigIssue {
   readonly variable: string;
@@ -176,8 +177,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
 }
 
 /**
- * The process environment, for the entry points only (apps, CLI, ormconfig). Nothing else reads process.env.
+ * The process environment, for the entry points only (apps, CLI, ormconfig), with `.env` loaded into it first (the
+ * process environment wins over the file; see loadEnvFile). Nothing else reads process.env.
  */
 export function processEnv(): Record<string, string | undefined> {
+  loadEnvFile();
   return process.env;
 }

@@ -1,7 +1,7 @@
 export * from './users.module';
 export * from './user-accounts.module';
 export * from './users/user-role';
-export { UsersService, normalizeEmail, passwordProblem, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type CreateUserInput } from './users/users.service';
+export { UsersService, normalizeEmail, emailProblem, passwordProblem, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type CreateUserInput } from './users/users.service';
 export { EmailTakenError, type UserRecord } from './users/users.repository';
 export { UserEntity } from './users/user.entity';
 export { AuthService, JWT_AUDIENCE, JWT_ISSUER, type AccessTokenClaims, type IssuedTokens } from './auth/auth.service';

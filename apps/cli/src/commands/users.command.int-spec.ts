@@ -1,6 +1,9 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { describe, expect, it } from 'vitest';
 import { PasswordHasher } from '@tb/users';
@@ -47,5 +50,44 @@ describe('tb users create-admin', () => {
     const res = await tb(['users', 'create-admin', '--email', 'x@ops.example', '--password-stdin'], 'short\n', testEnv());
     expect(res.code).toBe(1);
     expect(res.out).toMatch(/at least 12 characters/);
+  });
+
+  it('refuses an email the API would refuse, before touching the database', async () => {
+    for (const email of ['not-an-email', 'a@b', `${'x'.repeat(250)}@ops.example`]) {
+      const res = await tb(['users', 'create-admin', '--email', email, '--password-stdin'], 'a-long-enough-password\n', testEnv());
+      expect(res.code, email).toBe(1);
+      expect(res.out).toMatch(/email/);
+    }
+  });
+
+  it('reads .env from the working directory like the apps; the process environment wins over the file', async () => {
+    const env = testEnv();
+    const dir = mkdtempSync(join(tmpdir(), 'tb-dotenv-'));
+    try {
+      const run = (args: string[], stdin: string, extra: Record<string, string>) =>
+        new Promise<{ code: number | null; out: string }>((res) => {
+          const base = cleanEnv();
+          delete base.DATABASE_URL;
+          const child = spawn('node', ['-r', join(ROOT, 'scripts/register.js'), join(ROOT, 'apps/cli/src/main.ts'), ...args], { cwd: dir, env: { ...base, NODE_ENV: 'test', ...extra } });
+          let out = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+          child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+          child.on('exit', (code) => res({ code, out }));
+          child.stdin.end(stdin);
+        });
+      const email = `dotenv-${randomBytes(4).toString('hex')}@ops.example`;
+      // only the file names the database
+      writeFileSync(join(dir, '.env'), `DATABASE_URL=${env.DATABASE_URL}\nLOG_LEVEL=silent\n`);
+      const fromFile = await run(['users', 'create-admin', '--email', email, '--password-stdin'], 'a-long-enough-password\n', {});
+      expect(fromFile.code, fromFile.out).toBe(0);
+      expect(fromFile.out).toContain(`created admin ${email}`);
+      // the file names a database that does not exist; the process environment's value is used
+      writeFileSync(join(dir, '.env'), `DATABASE_URL=postgres://postgres@127.0.0.1:5432/tb_no_such_db_${randomBytes(3).toString('hex')}\n`);
+      const envWins = await run(['users', 'create-admin', '--email', email, '--password-stdin'], 'a-long-enough-password\n', { DATABASE_URL: env.DATABASE_URL! });
+      expect(envWins.code, envWins.out).toBe(0);
+      expect(envWins.out).toContain('already exists');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

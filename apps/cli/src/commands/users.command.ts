@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { TbConfigModule, processEnv } from '@tb/config';
 import { RequestContextModule } from '@tb/common';
 import { DatabaseModule } from '@tb/database';
-import { UserAccountsModule, UsersService, passwordProblem } from '@tb/users';
+import { UserAccountsModule, UsersService, emailProblem, passwordProblem } from '@tb/users';
 
 export interface UsersCommandIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -30,6 +30,8 @@ export function registerUsersCommand(program: Command, io: UsersCommandIo = { st
     .requiredOption('--email <email>', 'admin email')
     .requiredOption('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string }) => {
+      const badEmail = emailProblem(opts.email); // the API's rule (@IsEmail), also enforced by UsersService
+      if (badEmail) throw new Error(badEmail);
       const password = await readAll(io.stdin);
       const problem = passwordProblem(password); // UsersService's rule, checked before connecting anywhere
       if (problem) throw new Error(problem);

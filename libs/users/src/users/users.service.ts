@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { isEmail } from 'class-validator';
 import { BadRequestError, ConflictError, NotFoundError } from '@tb/common';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { UsersRepository, type UserRecord } from './users.repository';
@@ -20,6 +21,16 @@ export function passwordProblem(password: string): string | null {
   return null;
 }
 
+export const EMAIL_MAX_LENGTH = 254;
+
+/** Why `email` is not an address the API accepts (the DTO's @IsEmail() and @MaxLength), or null when it is fine. */
+export function emailProblem(email: string): string | null {
+  const e = email.trim();
+  if (e.length > EMAIL_MAX_LENGTH) return `the email must be at most ${EMAIL_MAX_LENGTH} characters`;
+  if (!isEmail(e)) return 'email must be an email';
+  return null;
+}
+
 export interface CreateUserInput {
   readonly email: string;
   readonly password: string;
@@ -35,6 +46,12 @@ export class UsersService {
     private readonly hasher: PasswordHasher,
   ) {}
 
+  /** Throws a 400 BAD_REQUEST when `email` is not one the API accepts. */
+  checkEmail(email: string): void {
+    const problem = emailProblem(email);
+    if (problem) throw new BadRequestError(problem, { field: 'email' });
+  }
+
   /** Throws a 400 BAD_REQUEST naming the rule when `password` breaks it. */
   checkPassword(password: string): void {
     const problem = passwordProblem(password);
@@ -43,6 +60,7 @@ export class UsersService {
 
   /** Creates an account (admin route, seeds, tests). Throws a 409 CONFLICT when the email is taken, 400 on a weak password. */
   async createUser(input: CreateUserInput): Promise<UserRecord> {
+    this.checkEmail(input.email);
     this.checkPassword(input.password);
     const passwordHash = await this.hasher.hash(input.password);
     const user = await this.users.create({ email: normalizeEmail(input.email), passwordHash, role: input.role ?? 'trader' });
@@ -56,6 +74,7 @@ export class UsersService {
    * never silently promote someone.
    */
   async ensureAdmin(email: string, password: string): Promise<{ user: UserRecord; created: boolean }> {
+    this.checkEmail(email);
     this.checkPassword(password);
     const existing = await this.users.findByEmail(normalizeEmail(email));
     if (existing) {
