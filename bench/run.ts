@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
 import { resolve } from 'node:path';
+import type { ApiBenchRow } from './api.bench';
 import { BACKTEST_BASELINE, type BacktestBenchRow } from './backtest.bench';
 import type { IndicatorBenchRow } from './indicators.bench';
 import { RESULT_PREFIX, SECTIONS, isSection, type Section, type SectionResult } from './section';
@@ -19,6 +20,11 @@ import type { HyperrsiBenchResult } from '../libs/strategies/src/hyperrsi/hyperr
  *   backtest-hyperrsi  full backtest through the matching engine (strategy, fills, metrics, ledger check)
  *   backtest-grid      the same for GRID
  * Aliases: `decisions` = hyperrsi,grid; `backtest` = backtest-hyperrsi,backtest-grid; `all`.
+ *   bots               N (`--bots`, default 1,000) live paper bots after one candle close on the real stack, in-process
+ *                      worker (bench/bots.bench.ts; not part of `all`): p50/p99 candle available -> committed / sent.
+ *   api                the built hyperrsi-api over HTTP on the real PostgreSQL/Redis (run `npm run build` first; not
+ *                      part of `all`): req/s and latency percentiles (bench/api.bench.ts). `--soak [minutes]` adds a
+ *                      soak (default 10 min) that prints RSS growth; `--dist <dir>` benches another build.
  *
  * Every input is synthesised deterministically from the committed test/fixtures candles, so it runs offline on
  * a fresh clone. On a shared machine, compare the CPU s and wall s columns: wall ≫ CPU means the section was
@@ -37,14 +43,28 @@ const ALIASES: Record<string, readonly Section[]> = {
 interface Options {
   n: number;
   sections: Section[];
+  api: boolean;
+  /** `--only bots`: N running paper bots after one candle close (bench/bots.bench.ts); `--bots N` (default 1000) */
+  bots: number | null;
+  soakMinutes: number | null;
+  dist: string;
+  durationS: number;
+  profDir: string | null;
 }
 
-const USAGE = `usage: npm run bench -- [--n <candles>] [--only <section>[,<section>...]]
-sections: ${SECTIONS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})\n`;
+const USAGE = `usage: npm run bench -- [--n <candles>] [--only <section>[,<section>...]] [--soak [minutes]] [--dist <dir>] [--duration <s>] [--prof <dir>] [--bots <n>]
+sections: ${SECTIONS.join(', ')}, api, bots (aliases: ${Object.keys(ALIASES).join(', ')})\n`;
 
 export function parseArgs(argv: readonly string[]): Options {
   let n = 1_000_000;
   const picked: Section[] = [];
+  let api = false;
+  let bots: number | null = null;
+  let botsN = 1000;
+  let soakMinutes: number | null = null;
+  let dist = resolve(ROOT, 'dist');
+  let durationS = 20;
+  let profDir: string | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.indexOf('=');
@@ -62,17 +82,37 @@ export function parseArgs(argv: readonly string[]): Options {
       for (const part of value().split(',')) {
         const s = part.trim().toLowerCase();
         if (!s) continue;
-        if (ALIASES[s]) picked.push(...ALIASES[s]);
+        if (s === 'api') api = true;
+        else if (s === 'bots') bots = 0;
+        else if (ALIASES[s]) picked.push(...ALIASES[s]);
         else if (isSection(s)) picked.push(s);
         else throw new Error(`unknown section "${s}"\n${USAGE}`);
       }
+    } else if (flag === '--soak') {
+      const next = eq > 0 ? a.slice(eq + 1) : argv[i + 1];
+      soakMinutes = 10;
+      if (next !== undefined && /^\d+$/.test(next)) {
+        soakMinutes = Number(next);
+        if (eq < 0) i++;
+      }
+      if (soakMinutes < 1) throw new Error('--soak must be at least 1 minute');
+    } else if (flag === '--bots') {
+      botsN = Number(value());
+      if (!Number.isInteger(botsN) || botsN < 1) throw new Error('--bots must be a positive integer');
+    } else if (flag === '--prof') {
+      profDir = value();
+    } else if (flag === '--dist') {
+      dist = resolve(value());
+    } else if (flag === '--duration') {
+      durationS = Number(value());
+      if (!Number.isInteger(durationS) || durationS < 1) throw new Error('--duration must be a positive integer (seconds)');
     } else if (flag === '--help' || flag === '-h') {
       process.stdout.write(USAGE);
       process.exit(0);
     } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
-  const sections = picked.length ? SECTIONS.filter((s) => picked.includes(s)) : [...SECTIONS];
-  return { n, sections };
+  const sections = picked.length ? SECTIONS.filter((s) => picked.includes(s)) : api || bots !== null ? [] : [...SECTIONS];
+  return { n, sections, api, bots: bots === null ? null : botsN, soakMinutes, dist, durationS, profDir };
 }
 
 // ───────────────────────────── formatting ─────────────────────────────
@@ -139,6 +179,13 @@ function backtestTable(rows: readonly BacktestBenchRow[]): string {
   );
 }
 
+function apiTable(rows: readonly ApiBenchRow[]): string {
+  return table(
+    ['run', 'requests', 'req/s', 'p50', 'p90', 'p99', 'max', 'non-2xx', 'errors', 'load avg after'],
+    rows.map((r) => [r.name, int(r.requests), int(r.reqPerSec), String(r.p50), String(r.p90), String(r.p99), String(r.max), int(r.non2xx), int(r.errors), r.load]),
+  );
+}
+
 // ───────────────────────────── child processes ─────────────────────────────
 
 function runChild(section: Section, n: number): Promise<SectionResult> {
@@ -171,7 +218,7 @@ function runChild(section: Section, n: number): Promise<SectionResult> {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`TradingBoost benchmarks: ${int(opts.n)} candles per section; sections: ${opts.sections.join(', ')}`);
+  out(`TradingBoost benchmarks: ${int(opts.n)} candles per section; sections: ${[...opts.sections, ...(opts.api ? ['api'] : []), ...(opts.bots !== null ? ['bots'] : [])].join(', ')}`);
   out(machineContext());
   const results = new Map<Section, SectionResult>();
   const loads = new Map<Section, string>();
@@ -186,9 +233,9 @@ async function main(): Promise<void> {
     }
   }
 
-  out('');
-  out('SECTIONS (each in its own process; set-up, input synthesis and JIT warm-up included)');
-  out(
+  if (opts.sections.length) out('');
+  if (opts.sections.length) out('SECTIONS (each in its own process; set-up, input synthesis and JIT warm-up included)');
+  if (opts.sections.length) out(
     table(
       ['section', 'wall s', 'CPU s', 'CPU / wall', 'RSS after load (MB)', 'peak RSS (MB)', 'load avg after'],
       opts.sections
@@ -218,6 +265,39 @@ async function main(): Promise<void> {
     out('');
     out(`FULL BACKTEST: ${int(bt[0].candles)} 1h candles through the matching engine (strategy + fills + metrics + ledger check), wall clock and CPU time; "before" = the figures before issue 11 (load ~0.4)`);
     out(backtestTable(bt.flatMap((r) => r.rows as BacktestBenchRow[])));
+  }
+  if (opts.api) {
+    process.stderr.write('running api ...\n');
+    try {
+      const { runApiBench } = await import('./api.bench');
+      out('');
+      out('API: the built hyperrsi-api, one process, autocannon (latency in ms)');
+      const rows = await runApiBench({ soakMinutes: opts.soakMinutes, dist: opts.dist, durationS: opts.durationS, profDir: opts.profDir }, out);
+      out(apiTable(rows));
+    } catch (e) {
+      failed.push(`api: ${(e as Error).message}`);
+    }
+  }
+  if (opts.bots !== null) {
+    process.stderr.write('running bots ...\n');
+    try {
+      const { runBotsBench } = await import('./bots.bench');
+      out('');
+      out(`BOTS: ${int(opts.bots)} live paper bots, one candle close, in-process worker (real BullMQ processor), PostgreSQL, Redis; ms from candle available (t0)`);
+      const r = await runBotsBench(opts.bots, out);
+      out(
+        table(
+          ['stage', 'bots', 'p50 ms', 'p99 ms', 'max ms', 'all done ms', 'worker histogram (exact, at commit / after send)'],
+          [
+            ['decision committed', int(r.bots), int(r.committed.p50), int(r.committed.p99), int(r.committed.max), int(r.committed.allMs), r.histogram.committed],
+            ['orders sent', r.sent ? `${int(r.sent.bots)} (${int(r.sent.orders)} orders)` : '0', r.sent ? int(r.sent.p50) : '-', r.sent ? int(r.sent.p99) : '-', r.sent ? int(r.sent.max) : '-', '-', r.histogram.sent],
+          ],
+        ),
+      );
+      out(`bots: fan-out of the close (inbox rows + jobs for every bot) took ${int(r.fanOutMs)} ms of that; processor concurrency ${r.concurrency}; warm-up ${r.warmSeconds.toFixed(0)} s; load avg after: ${r.loadAfter}`);
+    } catch (e) {
+      failed.push(`bots: ${(e as Error).stack ?? (e as Error).message}`);
+    }
   }
   out('');
   out(`load avg: ${load()} (1 / 5 / 15 min) at the end`);
