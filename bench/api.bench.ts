@@ -1,0 +1,246 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { DataSource } from 'typeorm';
+import { loadConfig, processEnv } from '@tb/config';
+
+/**
+ * `npm run bench -- --only api [--soak [minutes]] [--dist <dir>]`: the built hyperrsi-api (one process, production
+ * settings, info logs) on the real PostgreSQL/Redis of the configuration, in a database of its own that is dropped
+ * afterwards. It measures, with autocannon:
+ *
+ *   - GET /health/live, 20 connections for 20 s, as fast as it goes;
+ *   - authenticated GET /api/orders (a user with 35 orders), 20 connections for 20 s, as fast as it goes;
+ *   - the same at a fixed 500 req/s for 20 s (latency at a realistic load).
+ *
+ * `--soak` runs the authenticated list at 500 req/s for 10 minutes (or the given minutes) and prints the app's RSS
+ * every minute and its growth. `--dist` points at another build (a copy of dist/ taken before a change).
+ */
+
+const ROOT = resolve(__dirname, '..');
+
+export interface ApiBenchOptions {
+  readonly soakMinutes: number | null;
+  readonly dist: string;
+  readonly durationS: number;
+  /** Write a V8 CPU profile of the app into this directory (node --cpu-prof). */
+  readonly profDir?: string | null;
+}
+
+export interface ApiBenchRow {
+  readonly name: string;
+  readonly requests: number;
+  readonly reqPerSec: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly load: string;
+}
+
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' / ');
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function query(url: string, sql: string, params: unknown[] = []): Promise<void> {
+  const ds = new DataSource({ type: 'postgres', url });
+  await ds.initialize();
+  try {
+    await ds.query(sql, params);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+function runNode(args: string[], env: Record<string, string>, stdin?: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdin.end(stdin ?? '');
+    child.on('error', rej);
+    child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))));
+  });
+}
+
+async function json<T>(res: Response): Promise<T> {
+  const body = (await res.json()) as T;
+  if (!res.ok) throw new Error(`${res.url}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
+  return new Promise((res, rej) => {
+    autocannon(opts, (err, result) => (err ? rej(err) : res(result)));
+  });
+}
+
+function row(name: string, r: autocannon.Result): ApiBenchRow {
+  return {
+    name,
+    requests: r.requests.total,
+    reqPerSec: r.requests.average,
+    p50: r.latency.p50,
+    p90: r.latency.p90,
+    p99: r.latency.p99,
+    max: r.latency.max,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    load: load(),
+  };
+}
+
+function rssMb(pid: number): number {
+  // /proc is Linux-only; elsewhere the soak mode reports nothing rather than a wrong figure
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /VmRSS:\s+(\d+) kB/.exec(status);
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => void): Promise<ApiBenchRow[]> {
+  const main = resolve(opts.dist, 'apps/hyperrsi-api/src/main.js');
+  const cli = resolve(opts.dist, 'apps/cli/src/main.js');
+  if (!existsSync(main)) throw new Error(`${main} not found: run \`npm run build\` first`);
+  const base = loadConfig(processEnv());
+  const dbName = `tb_bench_api_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const dbUrl = new URL(base.database.url);
+  const admin = new URL(base.database.url);
+  admin.pathname = '/postgres'; // CREATE/DROP DATABASE run from the maintenance database
+  const adminUrl = admin.toString();
+  dbUrl.pathname = `/${dbName}`;
+  const port = await freePort();
+  const env: Record<string, string> = {
+    PATH: processEnv().PATH ?? '',
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: base.redis.url,
+    REDIS_KEY_PREFIX: `bench-api-${process.pid}`,
+    ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    JWT_SECRET: randomBytes(36).toString('base64url'),
+    LOG_LEVEL: 'info',
+    HYPERRSI_PORT: String(port),
+    DB_MIGRATE_ON_BOOT: 'true',
+  };
+  await query(adminUrl, `CREATE DATABASE "${dbName}"`);
+  let app: ChildProcess | null = null;
+  let appLog = '';
+  const rows: ApiBenchRow[] = [];
+  try {
+    const nodeArgs = opts.profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profDir)}`] : [];
+    app = spawn(process.execPath, [...nodeArgs, main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // drain the logs (a real deployment ships them somewhere); keep only the tail for error reports
+    app.stdout!.on('data', (d: Buffer) => (appLog = (appLog + d.toString()).slice(-4000)));
+    app.stderr!.on('data', (d: Buffer) => (appLog = (appLog + d.toString()).slice(-4000)));
+    const url = `http://127.0.0.1:${port}`;
+    await waitReady(`${url}/health/live`, app, 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${appLog}`);
+    });
+    await waitReady(`${url}/health/ready`, app, 60_000);
+
+    // a trader with a paper account and 35 orders
+    const email = `bench-${randomBytes(4).toString('hex')}@bench.example`;
+    const password = randomBytes(18).toString('base64url');
+    await runNode([cli, 'users', 'create-admin', '--email', email, '--password-stdin'], env, password);
+    const login = await json<{ accessToken: string }>(
+      await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }),
+    );
+    const auth = { authorization: `Bearer ${login.accessToken}` };
+    const account = await json<{ id: string }>(
+      await fetch(`${url}/api/exchange-accounts`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ exchange: 'paper', label: 'bench', marketType: 'perp', paperBalances: { USDT: '10000' } }),
+      }),
+    );
+    await query(
+        dbUrl.toString(),
+        `INSERT INTO orders (user_id, account_id, intent_key, client_order_id, exchange, symbol, type, side, position_side, amount, price, status, filled, average_price, closed_at)
+         SELECT u.id, $1, 'bench-' || g, 'bench-' || g || '-' || $2, 'paper', 'BTC/USDT:USDT', 'limit', 'buy', 'long', '0.01', 60000 + g, 'FILLED', '0.01', 60000 + g, now()
+           FROM users u, generate_series(1, 35) g WHERE u.email = $3`,
+        [account.id, randomBytes(4).toString('hex'), email],
+    );
+    const list = await json<{ items?: unknown[]; data?: unknown[] }>(await fetch(`${url}/api/orders?limit=50`, { headers: auth }));
+    const n = (list.items ?? list.data ?? []).length;
+    if (n !== 35) throw new Error(`expected 35 orders in the list, got ${n}`);
+
+    const d = opts.durationS;
+    out(`app: ${main} on :${port} (NODE_ENV=production, LOG_LEVEL=info, database ${dbName})`);
+    await cannon({ url: `${url}/health/live`, connections: 20, duration: 3 }); // warm-up (JIT, pools)
+    await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: 3 });
+    const rssBefore = rssMb(app.pid!);
+    rows.push(row(`GET /health/live, 20 conns, ${d} s`, await cannon({ url: `${url}/health/live`, connections: 20, duration: d })));
+    rows.push(row(`GET /api/orders (35), 20 conns, ${d} s`, await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: d })));
+    rows.push(
+      row(
+        `GET /api/orders (35) at 500 req/s, ${d} s`,
+        await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, overallRate: 500, duration: d }),
+      ),
+    );
+    if (opts.soakMinutes) {
+      out(`soak: GET /api/orders at 500 req/s for ${opts.soakMinutes} min; RSS of the app process every minute`);
+      out(`  t=0 min  RSS ${rssBefore.toFixed(1)} MB (after warm-up)  load ${load()}`);
+      const rss: number[] = [rssBefore];
+      let errors = 0;
+      let non2xx = 0;
+      for (let m = 1; m <= opts.soakMinutes; m++) {
+        const r = await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, overallRate: 500, duration: 60 });
+        errors += r.errors + r.timeouts;
+        non2xx += r.non2xx;
+        rss.push(rssMb(app.pid!));
+        out(`  t=${m} min  RSS ${rss[m].toFixed(1)} MB  ${Math.round(r.requests.average)} req/s  p99 ${r.latency.p99} ms  load ${load()}`);
+      }
+      const mid = rss[Math.min(rss.length - 1, 1)];
+      out(
+        `soak RSS growth: ${(rss[rss.length - 1] - rss[0]).toFixed(1)} MB over ${opts.soakMinutes} min ` +
+          `(${(rss[rss.length - 1] - mid).toFixed(1)} MB after the first minute); errors ${errors}, non-2xx ${non2xx}`,
+      );
+    }
+    return rows;
+  } finally {
+    if (app && app.exitCode === null) {
+      app.kill('SIGTERM');
+      for (let i = 0; i < 100 && app.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
+      if (app.exitCode === null) app.kill('SIGKILL');
+    }
+    await query(adminUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+  }
+}
