@@ -102,7 +102,7 @@ export class NotSupportedError extends ExchangeError {
 /**
  * A create request may or may not have reached the exchange and the exchange stayed unreachable while we
  * tried to find out. Do NOT resend blindly: keep the order PENDING and let the reconciler ask the exchange
- * by clientOrderId (DESIGN §4). Retryable in the sense that the outcome will be known later.
+ * by clientOrderId (docs/architecture.md §4). Retryable in the sense that the outcome will be known later.
  */
 export class OrderOutcomeUnknownError extends ExchangeError {
   override readonly code = 'EXCHANGE_ORDER_OUTCOME_UNKNOWN';

@@ -11,7 +11,7 @@ import type {
 } from './exchange.types';
 
 /**
- * The exchange boundary (DESIGN §5) and its DI token. Implementations: `CcxtExchange` (live) and the paper
+ * The exchange boundary (docs/architecture.md §5) and its DI token. Implementations: `CcxtExchange` (live) and the paper
  * exchange. Symbols are ccxt unified ('BTC/USDT' spot, 'BTC/USDT:USDT' perpetual); amounts are numbers in
  * base units. Every failure is an `ExchangeError` subclass with a stable `code` and a `retryable` flag.
  *

@@ -1,6 +1,6 @@
 import type { MarketSpec, OrderSide, OrderType, PositionSide } from '@tb/strategies';
 
-/** Exchanges reachable through ccxt's unified API (DESIGN §5). */
+/** Exchanges reachable through ccxt's unified API (docs/architecture.md §5). */
 export const SUPPORTED_EXCHANGE_IDS = ['okx', 'binance', 'binanceusdm', 'bybit', 'bitget', 'upbit'] as const;
 export type ExchangeId = (typeof SUPPORTED_EXCHANGE_IDS)[number];
 

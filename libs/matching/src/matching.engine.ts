@@ -11,7 +11,7 @@ import type {
 } from './matching.types';
 
 /**
- * The matching engine (DESIGN §3, docs/adr/0003-matching-engine.md): one pure module that the backtester
+ * The matching engine (docs/architecture.md §3, docs/adr/0003-matching-engine.md): one pure module that the backtester
  * and the paper exchange both use to turn order intents into fills. No I/O, no clock: time comes from the
  * caller. Rules:
  *

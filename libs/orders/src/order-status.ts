@@ -1,6 +1,6 @@
 import { IllegalStateTransitionError } from '@tb/common';
 
-/** PENDING → OPEN → PARTIALLY_FILLED → FILLED | CANCELED | REJECTED | EXPIRED (DESIGN §4). No other moves. */
+/** PENDING → OPEN → PARTIALLY_FILLED → FILLED | CANCELED | REJECTED | EXPIRED (docs/architecture.md §4). No other moves. */
 export const ORDER_STATUSES = ['PENDING', 'OPEN', 'PARTIALLY_FILLED', 'FILLED', 'CANCELED', 'REJECTED', 'EXPIRED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 

@@ -17,7 +17,7 @@ export interface ReconcileReport {
 }
 
 /**
- * Resolves every unresolved order against the exchange by clientOrderId (DESIGN §4.4): found → adopt its state and
+ * Resolves every unresolved order against the exchange by clientOrderId (docs/architecture.md §4.4): found → adopt its state and
  * fills; unknown after the grace period → resend with the same clientOrderId or reject, by policy; an OPEN order the
  * exchange no longer knows → EXPIRED. Runs at worker start and on a schedule; safe to run concurrently with itself
  * (every write is a guarded status move in a transaction).

@@ -89,7 +89,7 @@ const toAppliedFill = (f: FillEntity): AppliedFill => ({
 const fmt = (n: number | null | undefined): string | null => (n === null || n === undefined || !Number.isFinite(n) ? null : String(n));
 
 /**
- * The order management system (DESIGN §4):
+ * The order management system (docs/architecture.md §4):
  * 1. the order is written PENDING (unique clientOrderId derived from the intent key) and committed;
  * 2. outside any transaction the adapter sends it with that clientOrderId;
  * 3. the result (status, exchange id, fills) is recorded in a new transaction; fills are unique per exchange

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The trading core (DESIGN §4–§6): exchange accounts (secrets encrypted), orders with their status machine,
+ * The trading core (docs/architecture.md §4–§6): exchange accounts (secrets encrypted), orders with their status machine,
  * fills (unique per exchange fill id), positions derived from fills, and the event outbox that feeds Redis
  * Streams. Money is numeric everywhere.
  */

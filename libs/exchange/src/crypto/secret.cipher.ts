@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 /**
- * AES-256-GCM for exchange API secrets at rest (DESIGN §5).
+ * AES-256-GCM for exchange API secrets at rest (docs/architecture.md §5).
  *
  * Blob format (one string, safe for a text column): `v1:<keyId>:<iv>:<tag>:<ciphertext>`, the last three in
  * base64url; a fresh random 12-byte IV per encryption; 16-byte auth tag. The version and key id are

@@ -103,7 +103,7 @@ export interface PaperReplayStatus {
 export type PaperReplayStep = PaperReplayStatus;
 
 /**
- * ExchangePort for paper trading (DESIGN §5): the one MatchingEngine (also the backtester's) run over a price
+ * ExchangePort for paper trading (docs/architecture.md §5): the one MatchingEngine (also the backtester's) run over a price
  * feed, with the account's balances, orders, trades and perp positions in PostgreSQL.
  *
  * - One engine per symbol, rebuilt after a restart from the persisted books: positions (spot: the base balance)

@@ -2,7 +2,7 @@ import type { Candle } from './candle';
 import type { Timeframe } from './timeframe';
 
 /**
- * The strategy contract (DESIGN §3). A strategy is a pure, deterministic state machine:
+ * The strategy contract (docs/architecture.md §3). A strategy is a pure, deterministic state machine:
  *
  *   decide(state, closedCandle, market) -> { state', intents[] }   on each CLOSED candle
  *   onFill(state, fill)                 -> { state', intents[] }   when one of its orders (partly) fills

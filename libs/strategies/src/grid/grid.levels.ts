@@ -12,7 +12,7 @@ export function rangeLevelPrice(lower: number, upper: number, gridNum: number, s
 }
 
 // ------------------------------------------------------------------------------------------------
-// Adaptive grid (reference/original-system.md §3.3, GRID/analysis/grid_logic.py::calculate_grid_levels)
+// Adaptive grid (docs/strategy-rules.md §3.3, GRID/analysis/grid_logic.py::calculate_grid_levels)
 //
 //   atr_eff = max(atr, main_plot·min_diff)
 //   for n in 0..20:  k = 11 − n

@@ -1,7 +1,7 @@
 import { type AdxState, type AdxValue, createAdxState, updateAdx } from '../indicators';
 
 /*
- * The adaptive grid's regime filter: the 4h ADX state −2..+2 (reference/original-system.md §3.4,
+ * The adaptive grid's regime filter: the 4h ADX state −2..+2 (docs/strategy-rules.md §3.4,
  * GRID/indicators/grid_specific.py::update_adx_state), streaming, one call per CLOSED higher-timeframe bar.
  *
  *   from 0:  +DI crosses above −DI → 1;  −DI crosses above +DI → −1

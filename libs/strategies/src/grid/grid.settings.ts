@@ -1,7 +1,7 @@
 import { type SettingsIssue, StrategySettingsError } from '../core/contract';
 
 /*
- * GRID settings: one strategy, two modes (reference/original-system.md §3, reference/peers.md §3.4).
+ * GRID settings: one strategy, two modes (docs/strategy-rules.md §3, docs/strategy-rules.md §7).
  *
  * - `adaptive`: the original TradingBoost grid. Levels follow Ehlers FAMA and ATR (§3.3), a 4h ADX regime
  *   gates new entries (§3.4), take-profits and re-arms use the original clamps (§3.5).

@@ -35,7 +35,7 @@ import { createRegimeState, type RegimeState, updateRegime } from './grid.regime
 import { type GridSettings, parseGridSettings } from './grid.settings';
 
 /*
- * The GRID strategy (DESIGN §3, reference/original-system.md §3, reference/peers.md §3.4). Pure and
+ * The GRID strategy (docs/architecture.md §3, docs/strategy-rules.md §3, docs/strategy-rules.md §7). Pure and
  * deterministic: decide() on closed candles places/cancels limit orders at grid levels; resting orders fill
  * inside candles through the matching engine; onFill() answers a fill with the level's take-profit (and, in
  * adaptive mode, the original's re-arm of the level below); a take-profit fill completes a pair and re-arms

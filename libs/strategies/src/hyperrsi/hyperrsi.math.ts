@@ -3,7 +3,7 @@ import { ceilPrice, floorAmount, floorPrice, roundPrice } from '../core/precisio
 import type { DcaMode, EntryMode, HyperrsiSettings, PriceOffsetMode } from './hyperrsi.settings';
 
 /*
- * Pure HYPERRSI formulas (reference/original-system.md §2.2, §2.5–§2.8). No state, no allocation in the
+ * Pure HYPERRSI formulas (docs/strategy-rules.md §2.2, §2.5–§2.8). No state, no allocation in the
  * per-candle ones; the strategy and the API ("show me the levels") both use them.
  */
 

@@ -2,7 +2,7 @@ import { StrategySettingsError, type SettingsIssue } from '../core/contract';
 import { parseTimeframe, type Timeframe } from '../core/timeframe';
 
 /**
- * HYPERRSI user settings (reference/original-system.md §2.11 and the dual-side hash of §2.9).
+ * HYPERRSI user settings (docs/strategy-rules.md §2.11 and the dual-side hash of §2.9).
  *
  * Keys keep the original names so stored settings and presets carry over. Enum values are English; the
  * original Korean values are accepted as aliases and normalised by `parseHyperrsiSettings`.

@@ -57,7 +57,7 @@ const isShortSignal = isShortSignalImport;
 const nextDcaLevel = nextDcaLevelImport;
 
 /*
- * HYPERRSI as a pure engine (reference/original-system.md §2). See docs in index.ts for the mapping of the
+ * HYPERRSI as a pure engine (docs/strategy-rules.md §2). See docs in index.ts for the mapping of the
  * original's Redis-driven loop onto decide/onFill/onOrderClosed.
  */
 

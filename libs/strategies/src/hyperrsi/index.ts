@@ -2,7 +2,7 @@
  * HYPERRSI: RSI entries with a trend filter, DCA/pyramiding, a TP ladder, SL, break-even, trailing stop and
  * an optional opposite-side hedge — as a pure engine implementing the strategy contract (core/contract.ts).
  *
- * Mapping of the original's Redis/Celery loop (reference/original-system.md §2):
+ * Mapping of the original's Redis/Celery loop (docs/strategy-rules.md §2):
  * - the 5 s polling loop becomes one `decide` per CLOSED chart candle; "current price" is the candle close;
  * - Redis position hashes become `HyperrsiState.main` / `.hedge`, learned only from `onFill`;
  * - the per-candle position lock is "at most one entry or DCA per decision, and none while one is in flight";

@@ -18,7 +18,7 @@
  * Multi-output updates (Bollinger, ADX, MAMA/FAMA) accept an optional `out` object they write into, so a
  * hot loop can reuse one result object instead of allocating per bar.
  *
- * Semantics follow the original system (reference/original-system.md §5.1); each module's header says
+ * Semantics follow the original system (docs/strategy-rules.md §5.1); each module's header says
  * where and why it departs from it.
  */
 export {

@@ -2,7 +2,7 @@ import { assertFinite, assertInt } from './indicator.util';
 
 /*
  * Jurik-style moving average exactly as the original `calc_jma(length=5, phase=50, power=2)`
- * (reference/original-system.md §5.1, shared/indicators/_moving_averages.py; the Pine `calc_jma` of
+ * (docs/strategy-rules.md §5.1, shared/indicators/_moving_averages.py; the Pine `calc_jma` of
  * trend_state.pine):
  *
  *   phaseRatio = phase < -100 ? 0.5 : phase > 100 ? 2.5 : phase/100 + 1.5

@@ -1,7 +1,7 @@
 import { assertInt, zeros } from './indicator.util';
 
 /*
- * SMA, EMA, RMA and WMA with the ORIGINAL system's semantics (reference/original-system.md §5.1,
+ * SMA, EMA, RMA and WMA with the ORIGINAL system's semantics (docs/strategy-rules.md §5.1,
  * shared/indicators/_moving_averages.py). Each has a streaming form (create*State + update*, O(1) per
  * value, state is plain JSON data without NaN) and a batch form over a Float64Array that runs the
  * streaming update, so both agree bit for bit.

@@ -3,7 +3,7 @@ import { assertFinite, assertInt, zeros } from './indicator.util';
 /*
  * Nadaraya-Watson rational-quadratic kernel estimate, as the Pine `rationalQuadratic` of jdehorty's
  * KernelFunctions library that trend_state.pine uses to smooth the cycle MAs
- * (reference/original-system.md §5.3: lookback 30, relative weight 0.5, startAtBar 5):
+ * (docs/strategy-rules.md §5.3: lookback 30, relative weight 0.5, startAtBar 5):
  *
  *   for lag = 0 .. startAtBar + 1:      (Pine: `for i = 0 to _size + startAtBar` with _size = 1)
  *     w   = (1 + lag^2 / (lookback^2 * 2 * r))^-r

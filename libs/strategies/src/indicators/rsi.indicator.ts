@@ -2,7 +2,7 @@ import { assertInt } from './indicator.util';
 
 /*
  * RSI with Wilder (RMA) smoothing, exactly as the original `shared/indicators/_rsi.py::calc_rsi`
- * (reference/original-system.md §5.1):
+ * (docs/strategy-rules.md §5.1):
  *
  *   delta[0] = 0 (the deltas are padded with a leading 0), delta[i] = close[i] - close[i-1]
  *   avgGain[p] = mean(gain[0..p-1])         <- the seed window INCLUDES the padded 0 delta

@@ -1,7 +1,7 @@
 import { assertFinite, assertInt } from './indicator.util';
 
 /*
- * Tillson T3 exactly as the original `calc_t3` (reference/original-system.md §5.1): six chained EMAs of
+ * Tillson T3 exactly as the original `calc_t3` (docs/strategy-rules.md §5.1): six chained EMAs of
  * the same length, each seeded with its first input (so all six start at src[0]), alpha = 2/(length+1),
  * combined with volume factor a (default 0.7):
  *

@@ -2,7 +2,7 @@ import { assertInt, zeros } from './indicator.util';
 
 /*
  * VIDYA (Chande's variable index dynamic average) exactly as the original `calc_vidya`
- * (reference/original-system.md §5.1, shared/indicators/_moving_averages.py):
+ * (docs/strategy-rules.md §5.1, shared/indicators/_moving_averages.py):
  *
  *   vidya[0] = src[0]
  *   CMO over the `cmoLength` (9) most recent PREVIOUS changes d[i-1] .. d[i-9], with d[j] = src[j] - src[j-1]

@@ -3,7 +3,7 @@ import { createSmaState, type SmaState, updateSma } from './moving-average.indic
 
 /*
  * True range, ATR, population standard deviation and Bollinger Bands with the original system's
- * semantics (reference/original-system.md §5.1; shared/indicators/_atr.py, _bollinger.py).
+ * semantics (docs/strategy-rules.md §5.1; shared/indicators/_atr.py, _bollinger.py).
  */
 
 // ---------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import {
 } from '../indicators';
 
 /*
- * BB_State (reference/original-system.md §5.2; the Pine source `shared/indicators/trend_state.pine`, lines
+ * BB_State (docs/strategy-rules.md §5.2; the Pine source `shared/indicators/trend_state.pine`, lines
  * "BBW" to "BB_State := 0"), in streaming form over CLOSED candles of one timeframe.
  *
  * Pine semantics kept (where the Python ports differ, Pine wins):

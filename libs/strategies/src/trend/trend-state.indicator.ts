@@ -16,7 +16,7 @@ import {
 import { type BbStateState, createBbStateState, updateBbStateBar } from './bb-state.indicator';
 
 /*
- * HYPERRSI's multi-timeframe trend filter `trend_state` ∈ {−2, 0, +2} (reference/original-system.md §5.3;
+ * HYPERRSI's multi-timeframe trend filter `trend_state` ∈ {−2, 0, +2} (docs/strategy-rules.md §5.3;
  * Pine `shared/indicators/trend_state.pine`, "Extreme State"), streaming over CLOSED chart candles.
  *
  * Timeframes (from the chart timeframe, in minutes):

@@ -7,7 +7,7 @@ import type { TrendValue } from '../hyperrsi.state';
 
 /*
  * Test-only reference material for the HYPERRSI scenarios: fixtures, market specs, and INDEPENDENT batch
- * re-implementations of the indicators written straight from reference/original-system.md §5.1 (array
+ * re-implementations of the indicators written straight from docs/strategy-rules.md §5.1 (array
  * formulas, not the streaming code under test).
  */
 
