@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { DataSource } from 'typeorm';
 import { loadConfig, processEnv } from '@tb/config';
+import { PasswordHasher } from '@tb/users';
 
 /**
  * `npm run bench -- --only api [--soak [minutes]] [--dist <dir>]`: the built hyperrsi-api (one process, production
@@ -86,18 +87,6 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs: number): P
   throw new Error(`${url} not ready within ${timeoutMs} ms`);
 }
 
-function runNode(args: string[], env: Record<string, string>, stdin?: string): Promise<string> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.stdin.end(stdin ?? '');
-    child.on('error', rej);
-    child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`${args.join(' ')} exited ${code}: ${out.slice(-2000)}`))));
-  });
-}
-
 async function json<T>(res: Response): Promise<T> {
   const body = (await res.json()) as T;
   if (!res.ok) throw new Error(`${res.url}: ${res.status} ${JSON.stringify(body)}`);
@@ -138,7 +127,6 @@ function rssMb(pid: number): number {
 
 export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => void): Promise<ApiBenchRow[]> {
   const main = resolve(opts.dist, 'apps/hyperrsi-api/src/main.js');
-  const cli = resolve(opts.dist, 'apps/cli/src/main.js');
   if (!existsSync(main)) throw new Error(`${main} not found: run \`npm run build\` first`);
   const base = loadConfig(processEnv());
   const dbName = `tb_bench_api_${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -179,7 +167,8 @@ export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => voi
     // a trader with a paper account and 35 orders
     const email = `bench-${randomBytes(4).toString('hex')}@bench.example`;
     const password = randomBytes(18).toString('base64url');
-    await runNode([cli, 'users', 'create-admin', '--email', email, '--password-stdin'], env, password);
+    // the user row as UsersService writes it (same hasher); the app's own login route issues the token
+    await query(dbUrl.toString(), `INSERT INTO users (email, password_hash, role) VALUES ($1, $2, 'trader')`, [email, await new PasswordHasher().hash(password)]);
     const login = await json<{ accessToken: string }>(
       await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) }),
     );
