@@ -23,7 +23,7 @@ const ALLOWED = {
   exchange: ['common', 'config', 'database', 'strategies', 'matching'],
   market: ['common', 'config', 'database', 'strategies', 'exchange'],
   events: ['common', 'config', 'database', 'redis'],
-  positions: ['common', 'config', 'database', 'events', 'strategies'],
+  positions: ['common', 'config', 'database', 'redis', 'events', 'strategies'],
   accounts: ['common', 'config', 'database', 'strategies', 'exchange'],
   orders: ['common', 'config', 'database', 'redis', 'jobs', 'events', 'strategies', 'matching', 'market', 'exchange', 'accounts', 'positions'],
   // the engine and the report, without Nest (the CLI and the sweep workers load it); specs may read candles with @tb/market

@@ -12,6 +12,13 @@ export async function insertUser(sql: Sql, over: { role?: 'admin' | 'trader' } =
   return id;
 }
 
+/** A paper exchange account row (no secrets), straight into `exchange_accounts`, for rows that reference one. */
+export async function insertPaperAccount(sql: Sql, userId: string, marketType: 'spot' | 'perp' = 'perp'): Promise<string> {
+  const id = randomUUID();
+  await sql.query(`INSERT INTO exchange_accounts (id, user_id, exchange, label, market_type) VALUES ($1, $2, 'paper', $3, $4)`, [id, userId, `paper-${id.slice(0, 8)}`, marketType]);
+  return id;
+}
+
 /** An exchange_accounts row as the repository takes it (secrets are opaque blobs here). */
 export function accountRow(userId: string, over: Partial<AccountRow> = {}): AccountRow {
   const id = randomUUID();
