@@ -77,3 +77,48 @@ export function positionRow(userId: string, accountId: string, over: Record<stri
     ...over,
   };
 }
+
+/** A new PENDING order as OrdersRepository.insertPending takes it (a market buy on a perp unless told). */
+export function newOrder(userId: string, accountId: string, over: Record<string, unknown> = {}) {
+  const key = randomUUID();
+  return {
+    userId,
+    accountId,
+    botId: null as string | null,
+    intentKey: `manual:${key}`,
+    clientOrderId: `tb${key.replace(/-/g, '').slice(0, 30)}`,
+    exchange: 'paper',
+    symbol: 'BTC/USDT:USDT',
+    type: 'market' as const,
+    side: 'buy' as const,
+    positionSide: 'long' as const,
+    amount: '0.01',
+    price: null as string | null,
+    triggerPrice: null as string | null,
+    reduceOnly: false,
+    tag: 'entry',
+    ...over,
+  };
+}
+
+/** A fill of `order` (numeric fields as decimal strings). */
+export function newFill(order: { id: string; userId: string; accountId: string; botId: string | null; symbol: string; side: 'buy' | 'sell'; positionSide: 'long' | 'short' }, over: Record<string, unknown> = {}) {
+  return {
+    orderId: order.id,
+    userId: order.userId,
+    accountId: order.accountId,
+    botId: order.botId,
+    exchange: 'paper',
+    exchangeTradeId: String(Math.floor(Math.random() * 1e12)),
+    symbol: order.symbol,
+    side: order.side,
+    positionSide: order.positionSide,
+    price: '60000',
+    amount: '0.01',
+    fee: '0.3',
+    feeCurrency: 'USDT',
+    feeQuote: '0.3',
+    executedAt: new Date(Date.UTC(2025, 0, 1)),
+    ...over,
+  };
+}
