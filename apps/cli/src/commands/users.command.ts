@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import { Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { TbConfigModule, processEnv } from '@tb/config';
-import { RequestContextModule } from '@tb/common';
-import { DatabaseModule } from '@tb/database';
-import { UserAccountsModule, UsersService, emailProblem, passwordProblem } from '@tb/users';
+
+// Nest and the libs are loaded when the command runs, never for `tb --help`.
 
 export interface UsersCommandIo {
   readonly stdin: NodeJS.ReadableStream;
@@ -30,6 +26,7 @@ export function registerUsersCommand(program: Command, io: UsersCommandIo = { st
     .requiredOption('--email <email>', 'admin email')
     .requiredOption('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string }) => {
+      const [{ emailProblem, passwordProblem }, { processEnv }] = await Promise.all([import('@tb/users'), import('@tb/config')]);
       const badEmail = emailProblem(opts.email); // the API's rule (@IsEmail), also enforced by UsersService
       if (badEmail) throw new Error(badEmail);
       const password = await readAll(io.stdin);
@@ -42,8 +39,16 @@ export function registerUsersCommand(program: Command, io: UsersCommandIo = { st
 
 /** Boots the minimum (config, database, user accounts). Exported for tests. */
 export async function createAdmin(env: Record<string, string | undefined>, email: string, password: string): Promise<{ created: boolean; userId: string }> {
-  @Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, UserAccountsModule] })
+  const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { UserAccountsModule, UsersService }] = await Promise.all([
+    import('@nestjs/common'),
+    import('@nestjs/core'),
+    import('@tb/config'),
+    import('@tb/common'),
+    import('@tb/database'),
+    import('@tb/users'),
+  ]);
   class CreateAdminModule {}
+  Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, UserAccountsModule] })(CreateAdminModule);
   const app = await NestFactory.createApplicationContext(CreateAdminModule, { logger: ['error', 'warn'] });
   try {
     const { user, created } = await app.get(UsersService).ensureAdmin(email, password);
