@@ -66,6 +66,17 @@ export class ApiKeysRepository {
     return (res.affected ?? 0) > 0;
   }
 
+  /** Revokes every live key of the user (account disabled or deleted). */
+  async revokeAllOfUser(userId: string): Promise<number> {
+    const res = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ revokedAt: () => 'now()' })
+      .where('user_id = :userId AND revoked_at IS NULL', { userId })
+      .execute();
+    return res.affected ?? 0;
+  }
+
   /** The live key with this hash and its owner (the authentication lookup, by unique index). */
   async findActiveByHash(keyHash: string): Promise<ApiKeyOwner | null> {
     const rows: Array<{ id: string; user_id: string; scopes: ApiScope[]; role: UserRole; disabled: boolean; last_used_at: Date | null }> =

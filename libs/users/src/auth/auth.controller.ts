@@ -8,6 +8,7 @@ import { AuthService } from './auth.service';
 import { LoginRequestDto } from './dto/login.request.dto';
 import { MeResponseDto } from './dto/me.response.dto';
 import { RefreshTokenRequestDto } from './dto/refresh-token.request.dto';
+import { ChangePasswordRequestDto } from './dto/change-password.request.dto';
 import { TokenPairResponseDto } from './dto/token-pair.response.dto';
 
 @ApiTags('auth')
@@ -48,6 +49,17 @@ export class AuthController {
   @ApiErrorResponses(400, 401, 403)
   async logout(@CurrentUser('userId') userId: string, @Body() body: RefreshTokenRequestDto): Promise<void> {
     await this.auth.logout(userId, body.refreshToken);
+  }
+
+  @Post('password')
+  @JwtOnly()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiBearerAuth('jwt')
+  @ApiOperation({ summary: 'Change the caller\'s password (current password required); every session is revoked' })
+  @ApiNoContentResponse({ description: 'Changed; log in again' })
+  @ApiErrorResponses(400, 401, 403)
+  async changePassword(@CurrentUser('userId') userId: string, @Body() body: ChangePasswordRequestDto): Promise<void> {
+    await this.auth.changePassword(userId, body.currentPassword, body.newPassword);
   }
 
   @Get('me')

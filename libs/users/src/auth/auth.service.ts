@@ -4,7 +4,9 @@ import { AppConfig } from '@tb/config';
 import { PasswordHasher } from '../crypto/password-hasher';
 import { generateRefreshToken, REFRESH_TOKEN_PATTERN, sha256Hex } from '../crypto/tokens';
 import { UsersRepository, type UserRecord } from '../users/users.repository';
-import { normalizeEmail } from '../users/users.service';
+import { normalizeEmail, passwordProblem } from '../users/users.service';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
+import { BadRequestError, NotFoundError } from '@tb/common';
 import { ROLE_SCOPES, type UserRole } from '../users/user-role';
 import type { AuthPrincipal } from './auth-principal';
 import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthenticatedError } from './auth.errors';
@@ -50,7 +52,45 @@ export class AuthService implements OnModuleInit {
     private readonly hasher: PasswordHasher,
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly apiKeys: ApiKeysRepository,
   ) {}
+
+  /**
+   * The caller changes its password: the current one is required (401 INVALID_CREDENTIALS otherwise) and the new
+   * one follows the one password rule (400). Every session (refresh token) of the user is revoked.
+   */
+  async changePassword(userId: string, currentPassword: string, newPassword: string): Promise<void> {
+    const hash = await this.users.findPasswordHashById(userId);
+    if (!hash || !(await this.hasher.verify(currentPassword, hash))) throw new InvalidCredentialsError();
+    const problem = passwordProblem(newPassword);
+    if (problem) throw new BadRequestError(problem, { field: 'newPassword' });
+    await this.users.updatePasswordHash(userId, await this.hasher.hash(newPassword));
+    const revoked = await this.refreshTokens.revokeAllOfUser(userId);
+    this.logger.log({ msg: 'password changed', userId, sessionsRevoked: revoked });
+  }
+
+  /**
+   * Admin: disable a user. Login is refused, access tokens stop working at once (every request checks the user),
+   * sessions and API keys are revoked. The user's data stays; stopping its bots is the bots lib's job (see docs).
+   */
+  async disableUser(actorId: string, userId: string): Promise<UserRecord> {
+    if (actorId === userId) throw new BadRequestError('an admin cannot disable or delete their own account');
+    if (!(await this.users.disable(userId))) throw new NotFoundError('user', userId);
+    const sessions = await this.refreshTokens.revokeAllOfUser(userId);
+    const keys = await this.apiKeys.revokeAllOfUser(userId);
+    this.logger.log({ msg: 'user disabled', userId, by: actorId, sessionsRevoked: sessions, apiKeysRevoked: keys });
+    return (await this.users.findById(userId))!;
+  }
+
+  /**
+   * Admin: delete a user = disable it (above) and scrub its email and password hash. The row stays, so its orders,
+   * fills, positions and exchange accounts keep their owner for the audit trail; the email address is free again.
+   */
+  async deleteUser(actorId: string, userId: string): Promise<void> {
+    await this.disableUser(actorId, userId);
+    await this.users.scrub(userId);
+    this.logger.log({ msg: 'user deleted', userId, by: actorId });
+  }
 
   onModuleInit(): void {
     void this.getDummyHash(); // computed once at boot, so the first unknown-email login costs the same as the rest

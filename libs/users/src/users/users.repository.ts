@@ -77,6 +77,30 @@ export class UsersRepository {
     return e ? toRecord(e) : null;
   }
 
+  async findPasswordHashById(userId: string): Promise<string | null> {
+    const e = await this.repo.createQueryBuilder('u').select(['u.id', 'u.passwordHash']).where('u.id = :userId', { userId }).getOne();
+    return e?.passwordHash ?? null;
+  }
+
+  /** Disable (idempotent: the first disable time stays). True when the user exists. */
+  async disable(userId: string): Promise<boolean> {
+    const res = await this.repo
+      .createQueryBuilder()
+      .update()
+      .set({ disabledAt: () => 'coalesce(disabled_at, now())' })
+      .where('id = :userId', { userId })
+      .execute();
+    return (res.affected ?? 0) > 0;
+  }
+
+  /** Deletion keeps the row (orders, fills, positions reference it) but removes the address and any usable password. */
+  async scrub(userId: string): Promise<void> {
+    await this.txHost.tx.query(
+      `UPDATE "users" SET "email" = 'deleted-' || "id" || '@deleted.invalid', "password_hash" = '!deleted', "disabled_at" = coalesce("disabled_at", now()) WHERE "id" = $1`,
+      [userId],
+    );
+  }
+
   async updatePasswordHash(userId: string, passwordHash: string): Promise<void> {
     await this.repo.update({ id: userId }, { passwordHash });
   }
