@@ -4,8 +4,8 @@
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-# npm ci refuses lockfiles without other platforms' optional binaries on some mirrors; install honours the lock.
-RUN npm install --no-audit --no-fund
+# exactly the committed lockfile (npm ci fails when it is out of date with package.json)
+RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
 COPY tsconfig.json nest-cli.json ./
