@@ -173,4 +173,25 @@ describe('hardening: removed accounts and exchange outages', () => {
     expect(o.rejectReason).toMatch(/EXCHANGE_RATE_LIMITED/);
     fake.faults.clear();
   });
+
+  it('a paper order whose price feed is unreachable is answered 503, then ends REJECTED with a readable reason', async () => {
+    const acc = await http().post('/api/exchange-accounts').set('Authorization', bearer(alice)).send({ exchange: 'paper', label: 'paper-dark', paperBalances: { USDT: '5000' } });
+    expect(acc.status).toBe(201);
+    fake.faults.inject({ kind: '503', endpoint: /ticker/, times: 10_000 });
+    const placed = await http().post('/api/orders').set('Authorization', bearer(alice)).send({ accountId: acc.body.id, symbol: 'ETH/USDT', type: 'market', side: 'buy', amount: 0.1 });
+    expect(placed.status).toBe(503);
+    expect(isErrorShape(placed.body)).toBe(true);
+    expect(placed.body.error.code).toBe('EXCHANGE_UNAVAILABLE');
+    const orderId = placed.body.error.details.orderId as string;
+    for (let i = 0; i < 3; i++) {
+      await age(orderId);
+      await app.get(OrdersReconciler).reconcile();
+    }
+    const got = await http().get(`/api/orders/${orderId}`).set('Authorization', bearer(alice));
+    const o = (got.body.order ?? got.body) as { status: string; rejectReason: string | null; sendAttempts?: number };
+    expect(o.status).toBe('REJECTED');
+    expect(o.rejectReason).toMatch(new RegExp(`after ${MAX_SEND_ATTEMPTS} send attempt`));
+    expect(o.rejectReason).toMatch(/EXCHANGE_UNAVAILABLE/);
+    fake.faults.clear();
+  });
 });
