@@ -31,11 +31,12 @@ import { fakeBinanceUrls } from '../test/support/fake-exchange/fake-binance.serv
  * Every feed is the committed BTC/USDT 1h candles of 2024 (ETH scaled /20, SOL /400), relabelled so that the timed
  * candle closed at the latest hour boundary.
  *
- * Warm-up: the first close hands each bot 100 stored candles (journaled, orders expired), then a few live closes
- * (orders sent) so that every bot has state and some hold positions. Then the timed close: `candleClosed` for every
- * feed at t0 (candle available), as the feed scheduler does. Per bot: decision committed = the journal entry of
- * that candle (its `created_at` is the start of the evaluation's transaction, a few ms before its commit); orders
- * sent = the last `updated_at` of the orders that candle created. The worker's own histogram
+ * Warm-up: the first close hands each bot 100 stored candles, then a few more closes, all older than the maximum
+ * candle age (their orders expire: every bot has state and is flat); only the timed candle is fresh.
+ * Then the timed close: `candleClosed` for every feed at t0 (candle available), as the feed scheduler does. Per
+ * bot: decision committed = the journal entry of that candle (its `created_at` is the start of the evaluation's
+ * transaction, a few ms before its commit); orders sent = the last `updated_at` of the orders created after t0.
+ * The worker's own histogram
  * tb_bot_candle_latency_seconds (taken at commit and after the send) gives the share within 1 s exactly.
  */
 
@@ -141,7 +142,8 @@ export async function runBotsBench(n: number, out: (s: string) => void): Promise
       LOG_LEVEL: 'error',
       DB_MIGRATE_ON_BOOT: 'true',
       EXCHANGE_API_URLS: JSON.stringify({ binance: fakeBinanceUrls(fake.url) }),
-      BOTS_MAX_CANDLE_AGE_MS: '86400000',
+      // only the timed candle is fresh: the warm-up closes' orders expire (the bots keep their state, flat)
+      BOTS_MAX_CANDLE_AGE_MS: String(Date.now() - lastClose + 40 * 60_000),
     };
     app = await NestFactory.create(WorkerModule.forRoot({ env }), { logger: ['error'] });
     await app.init();
@@ -170,7 +172,7 @@ export async function runBotsBench(n: number, out: (s: string) => void): Promise
       const acc = await app.get(ExchangeAccountsService).add(userId, { exchange: 'paper', label: `bench-${a}`, paperBalances: { USDT: '100000' } });
       for (const s of SYMBOLS) {
         if (created >= n) break;
-        const settings = { direction: 'long', leverage: 1, investment: 300, entry_option: 'in_zone', rsi_oversold: 40 + (created % 25), rsi_overbought: 70, use_trend_logic: false, tp1_value: 0.5 };
+        const settings = { direction: 'long', leverage: 1, investment: 300, entry_option: 'in_zone', rsi_oversold: 30 + (created % 60), rsi_overbought: 95, use_trend_logic: false, tp1_value: 0.5 };
         await botsService.create(userId, 'hyperrsi', { accountId: acc.id, symbol: s.symbol, timeframe: '1h', settings, feed: { kind: 'live' }, start: true });
         created++;
       }

@@ -76,6 +76,11 @@ describe('live bots: two workers, downtime, exchange faults', () => {
     return w;
   };
 
+  /** a failed test leaves its workers running: they would take the next test's jobs with their own settings */
+  const closeWorkers = async (): Promise<void> => {
+    for (const w of workers.splice(0)) await w.close();
+  };
+
   const paperAccount = async (label: string): Promise<string> =>
     (await api.get(ExchangeAccountsService).add(userId, { exchange: 'paper', label, paperBalances: { USDT: '100000' } })).id;
 
@@ -110,7 +115,7 @@ describe('live bots: two workers, downtime, exchange faults', () => {
   }, 180_000);
 
   afterAll(async () => {
-    for (const w of workers.reverse()) await w.close();
+    await closeWorkers();
     await api?.close();
     await fake?.close();
     await db?.drop();
@@ -168,6 +173,7 @@ describe('live bots: two workers, downtime, exchange faults', () => {
 
   it('downtime: the missed candles are fed in order, and no order is sent for a stale one', async () => {
     const firstClose = LEN - 50; // first fan-out: WARMUP_CANDLES warm-up candles before it
+    await closeWorkers();
     const lastBeforeDowntime = LEN - 47;
     const missed = { from: LEN - 46, to: LEN - 2 }; // the worker is down for these closes
     // the last candle closed less than an hour ago; every other one is more than an hour older: the maximum age separates them
@@ -227,6 +233,7 @@ describe('live bots: two workers, downtime, exchange faults', () => {
   }, 300_000);
 
   it('exchange faults (20% of calls): no duplicate order at the exchange, every fill applied once', async () => {
+    await closeWorkers();
     const KINDS: FaultKind[] = ['429', '500', '503', 'timeout', 'reset', 'lost-response'];
     const w = await bootWorker(86_400_000);
     // several bots (one per account: at most one active bot per account and symbol) on the same fake exchange

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ExchangeAccountsService } from '@tb/accounts';
+import { AppConfig } from '@tb/config';
 import { JobsProducer } from '@tb/jobs';
 import { MarketCandlesRepository, distinctFeeds, feedExchangeId, type MarketKey } from '@tb/market';
 import { timeframeMs, type Candle } from '@tb/strategies';
@@ -33,6 +34,7 @@ export class BotFeedService {
     private readonly accounts: ExchangeAccountsService,
     private readonly candles: MarketCandlesRepository,
     private readonly jobs: JobsProducer,
+    private readonly config: AppConfig,
   ) {}
 
   /** The live feeds the running (and paused) live bots need, deterministic order. */
@@ -58,20 +60,38 @@ export class BotFeedService {
    */
   async candleClosed(feed: LiveFeed, expectedTime: number, availableAt: number): Promise<number> {
     const tf = timeframeMs(feed.key.timeframe);
-    let queued = 0;
-    for (const bot of feed.bots) {
+    // bots that decided up to the same candle read the same stored range: one query per distinct start
+    const ranges = new Map<number, Promise<Candle[]>>();
+    const range = (from: number): Promise<Candle[]> => {
+      let r = ranges.get(from);
+      if (!r) {
+        r = this.candles.findRange(feed.key.exchange, feed.key.symbol, feed.key.timeframe, from, expectedTime + 1);
+        ranges.set(from, r);
+      }
+      return r;
+    };
+    const fanOut = async (bot: BotEntity): Promise<boolean> => {
       const last = bot.lastCandleTime === null ? null : Number(bot.lastCandleTime);
-      if (last !== null && last >= expectedTime) continue;
-      const from = last === null ? expectedTime - WARMUP_CANDLES * tf : last + 1;
-      const list: Candle[] = await this.candles.findRange(feed.key.exchange, feed.key.symbol, feed.key.timeframe, from, expectedTime + 1);
-      if (!list.length) continue;
+      if (last !== null && last >= expectedTime) return false;
+      const list = await range(last === null ? expectedTime - WARMUP_CANDLES * tf : last + 1);
+      if (!list.length) return false;
+      // one bot's inputs in order (its inbox is ordered); bots are independent of each other
       for (const c of list) {
         const payload: CandleInputPayload = last === null && c.time < expectedTime ? { candle: c, warmup: true } : { candle: c };
         await this.bots.addInput(bot.id, `candle:${c.time}`, 'candle', payload);
       }
       await this.jobs.enqueue('bots.evaluate', { botId: bot.id, candleAvailableAt: availableAt }, { jobId: `${bot.id}.candle.${expectedTime}` });
-      queued++;
-    }
+      return true;
+    };
+    // a few bots at a time (each bot's own inputs in order): the fan-out of a close is round trips (inbox rows, a job
+    // per bot), not CPU; half the connection pool at most, the rest is for the evaluations it triggers
+    const lanes = Math.max(1, Math.min(feed.bots.length, Math.floor(this.config.database.poolSize / 2)));
+    let queued = 0;
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < feed.bots.length) if (await fanOut(feed.bots[next++])) queued++;
+    };
+    await Promise.all(Array.from({ length: lanes }, lane));
     if (queued) this.logger.debug({ msg: 'candle fanned out', feed: `${feed.key.exchange}:${feed.key.symbol}:${feed.key.timeframe}`, candleTime: expectedTime, bots: queued });
     return queued;
   }
