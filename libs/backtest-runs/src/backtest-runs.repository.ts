@@ -350,7 +350,7 @@ export class BacktestRunsRepository {
           col('funding'),
           col('reason'),
           col('entryTag'),
-          col('durationMs'),
+          chunk.map((t) => Math.round(t.durationMs)), // per-fill GRID trades average their entry time: whole ms are stored
         ],
       );
     }
