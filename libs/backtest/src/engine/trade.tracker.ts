@@ -151,7 +151,9 @@ export class TradeTracker {
     const share = e.positionQty === 0 || !(t.openQty > 0) ? 1 : Math.min(1, f.amount / t.openQty);
     const entryFees = t.openFees * share;
     const funding = t.openFunding * share;
-    const entryTime = t.openQty > 0 ? t.openTime / t.openQty : f.time;
+    const exactEntry = t.openQty > 0 ? t.openTime / t.openQty : f.time;
+    // reported in whole ms (a quantity-weighted mean of fill times carries float noise: 20:59:59.9999…)
+    const entryTime = Math.round(exactEntry);
     const entryPrice = t.openAvg;
     const pnl = e.realizedPnl - entryFees - f.fee - funding;
     const cost = entryPrice * f.amount;
@@ -173,7 +175,7 @@ export class TradeTracker {
     });
     t.openFees -= entryFees;
     t.openFunding -= funding;
-    t.openTime -= entryTime * f.amount;
+    t.openTime -= exactEntry * f.amount;
     t.openQty = e.positionQty === 0 ? 0 : Math.max(0, t.openQty - f.amount);
     if (t.openQty === 0) {
       t.openTime = 0;
