@@ -132,7 +132,7 @@ describe('hostile input: 4xx in the standard shape, never 500, nothing stored', 
       const res = await http().post('/api/orders').set('Authorization', bearer(trader)).send(body);
       expectShape(res, 400, 'VALIDATION_FAILED');
     }
-    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM orders');
+    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [trader.userId]);
     expect(n).toBe(0);
   });
 

@@ -84,7 +84,7 @@ describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt ag
     expect(res.status).toBe(400);
     const fields = (res.body.error.details as Array<{ field: string }>).map((d) => d.field).sort();
     expect(fields).toEqual(expect.arrayContaining(['amount', 'price', 'side', 'symbol']));
-    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM orders');
+    const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM orders WHERE user_id = $1', [alice.userId]);
     expect(n).toBe(0);
   });
 
