@@ -15,3 +15,5 @@ export * from './bots.module';
 export * from './bots-journal.module';
 export * from './http/bots-http.module';
 export * from './http/bots-http.service';
+export * from './stats/stats.calculator';
+export * from './stats/stats-http.module';
