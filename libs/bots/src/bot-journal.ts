@@ -32,7 +32,7 @@ export function applyInput(strategy: Strategy<unknown, unknown>, state: unknown,
     case 'closed':
       return strategy.onOrderClosed(state, input.event);
     case 'settings':
-      return { state: withSettings(state, input.settings), intents: [] };
+      return strategy.onSettings ? strategy.onSettings(state, input.settings) : { state: withSettings(state, input.settings), intents: [] };
   }
 }
 

@@ -150,7 +150,10 @@ export class BotsService {
     const bot = await this.require(userId, id);
     const next = { ...bot.settings, ...patch };
     try {
-      botStrategy(bot.strategy).parseSettings(next);
+      const strategy = botStrategy(bot.strategy);
+      const parsed = strategy.parseSettings(next);
+      // a strategy that reacts to a settings change checks it against its state now, not at the next evaluation
+      if (strategy.onSettings && bot.state !== null) strategy.onSettings(structuredClone(bot.state), parsed);
     } catch (e) {
       if (e instanceof StrategySettingsError) throw new InvalidBotSettingsError(e);
       throw e;

@@ -17,3 +17,5 @@ export * from './http/bots-http.module';
 export * from './http/bots-http.service';
 export * from './stats/stats.calculator';
 export * from './stats/stats-http.module';
+export * from './grid-controls/grid-levels';
+export * from './grid-controls/grid-controls-http.module';

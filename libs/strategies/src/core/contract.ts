@@ -121,6 +121,12 @@ export interface Strategy<Settings, S> {
    * (grids). Default false.
    */
   readonly tradesPerFill?: boolean;
+  /**
+   * Optional: a settings change on a running bot (a journaled input, validated by parseSettings first): the new state
+   * and what it must do now (a grid cancels the orders of the levels that changed; docs/adr/0019-grid-controls-and-stats.md).
+   * Default: the state's settings are replaced, nothing else.
+   */
+  onSettings?(state: S, settings: Settings): StrategyResult<S>;
 }
 
 export interface SettingsIssue {

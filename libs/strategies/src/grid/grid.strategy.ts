@@ -221,6 +221,10 @@ function buildRangeLadder(state: GridState): void {
 }
 
 /** Price of level j (rounded to tick). */
+export function gridLevelPrice(state: GridState, j: number): number {
+  return levelPrice(state, j);
+}
+
 function levelPrice(state: GridState, j: number): number {
   if (state.settings.mode === 'adaptive') return state.ladder[j];
   const i = j - state.base + 1;
@@ -1020,6 +1024,62 @@ function onOrderClosed(state: GridState, ev: OrderClosedEvent): StrategyResult<G
   return { state, intents };
 }
 
+// ------------------------------------------------------------------------------------------------
+// adjust: a settings change on a running grid
+// ------------------------------------------------------------------------------------------------
+
+function legAllowed(s: GridSettings, leg: GridLeg): boolean {
+  return s.direction === 'neutral' || s.direction === leg;
+}
+
+/**
+ * A settings change on a running grid (range, count, investment, direction; docs/adr/0019-grid-controls-and-stats.md):
+ * only what changed is cancelled. A resting entry stays when its level is still in the grid at the same price, with
+ * the same amount, on a leg the direction still trades; otherwise it is cancelled and the next candle places the
+ * level's new order (a paused or stale bot's placements expire as usual). Levels holding a position keep their
+ * take-profit; their re-arm goes to the level's new price. New levels start idle; idle levels outside the grid go.
+ * The mode cannot change on a running grid.
+ */
+function onSettings(state: GridState, next: GridSettings): StrategyResult<GridState> {
+  const intents: Intent[] = [];
+  const prev = state.settings;
+  if (next.mode !== prev.mode) throw new StrategySettingsError([{ field: 'mode', message: 'the mode of a running grid cannot change; stop it and create a new bot' }]);
+  if (state.market.type === 'spot' && next.direction !== 'long') {
+    throw new StrategySettingsError([{ field: 'direction', message: `a ${next.direction} grid needs a perpetual market; ${state.market.symbol} is spot` }]);
+  }
+  const oldPrice = new Map<number, number>();
+  for (const slot of state.slots) oldPrice.set(slot.j, levelPrice(state, slot.j));
+  (state as { settings: GridSettings }).settings = next;
+  const range = next.mode === 'range';
+  if (range) {
+    buildRangeLadder(state);
+    for (let i = 1; i < state.ladder.length; i++) {
+      if (!(state.ladder[i] > state.ladder[i - 1]) || !(state.ladder[i - 1] > 0)) {
+        throw new StrategySettingsError([{ field: 'gridNum', message: `levels collapse at tick size ${state.market.tickSize}: use fewer grids or a wider range` }]);
+      }
+    }
+  } else if (state.ind !== null && state.status !== 'warming_up') expandAdaptiveLadder(state.ind.columns, next.gridNum, state.ladder);
+  if (state.status === 'stopped') return { state, intents };
+  const inGrid = (j: number) => (range ? inWindow(state, j) : j >= 1 && j <= next.gridNum);
+  const m = state.market;
+  for (const slot of state.slots) {
+    const j = slot.j;
+    if (slot.st === 'open_order') {
+      const price = range ? (slot.leg === 'long' ? floorPrice(m, levelPrice(state, j)) : ceilPrice(m, levelPrice(state, j))) : slot.openPrice;
+      const keep = inGrid(j) && legAllowed(next, slot.leg) && price === slot.openPrice && floorAmount(m, entryAmount(state, j, price)) === slot.openAmount;
+      if (!keep) cancelEntry(state, slot, 'adjust', intents);
+    } else if ((slot.st === 'filled' || slot.st === 'closing_order') && range && oldPrice.get(j) !== levelPrice(state, j)) {
+      slot.openPrice = 0; // re-armed at the level's new price once its take-profit fills
+    }
+  }
+  state.slots = state.slots.filter((slot) => slot.st !== 'idle' || inGrid(slot.j));
+  const lo = range ? state.base : 1;
+  const hi = range ? state.base + next.gridNum : next.gridNum;
+  for (let j = lo; j <= hi; j++) if (!findSlot(state, j)) state.slots.push(createSlot(j));
+  state.slots.sort((a, b) => a.j - b.j);
+  return { state, intents };
+}
+
 /** Exchange-grid-bot statistics (docs/adr/0014): per-level round trips apart from the floating PnL. */
 function stats(state: GridState): Record<string, number> {
   const m = state.metrics;
@@ -1042,4 +1102,5 @@ export const gridStrategy: Strategy<GridSettings, GridState> = {
   stats,
   // a grid's position rarely goes flat: one trade per take-profit / stop fill
   tradesPerFill: true,
+  onSettings,
 };

@@ -5,5 +5,5 @@ export { createRegimeState, updateRegime } from './grid.regime';
 export type { RegimeState } from './grid.regime';
 export { SLOT_STATUSES, canMoveSlot, IllegalSlotTransitionError } from './grid-slot.state';
 export type { SlotStatus, GridLeg, GridSlot } from './grid-slot.state';
-export { gridStrategy } from './grid.strategy';
+export { gridStrategy, gridLevelPrice } from './grid.strategy';
 export type { GridState, GridStatus, GridMetrics, GridLegPosition, RetiredOrder, AdaptiveIndicators } from './grid.strategy';

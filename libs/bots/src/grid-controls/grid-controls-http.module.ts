@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { OrdersModule } from '@tb/orders';
+import { BotsModule } from '../bots.module';
+import { GridControlsController } from './grid-controls.controller';
+import { GridControlsService } from './grid-controls.service';
+
+/** GRID controls (grid-api): /api/grid/bots/:id/levels and /adjust. Needs PlatformModule and UsersModule's global AuthGuard. */
+@Module({
+  imports: [BotsModule, OrdersModule],
+  providers: [GridControlsService],
+  controllers: [GridControlsController],
+})
+export class GridControlsHttpModule {}
