@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost } from '@tb/database';
 import type { TransactionalAdapterTypeOrm } from '@tb/database';
-import { IsNull, Not } from 'typeorm';
+import { In, IsNull, Not } from 'typeorm';
 import { ExchangeAccountEntity } from './exchange-account.entity';
 
 /** Only place that touches the exchange_accounts table. Every read is scoped by the owner's user id. */
@@ -43,5 +43,9 @@ export class ExchangeAccountsRepository {
   /** Internal (no user scope): the OMS/reconciler resolve accounts of orders they already own by id. */
   findByIdInternal(id: string): Promise<ExchangeAccountEntity | null> {
     return this.repo.findOne({ where: { id } });
+  }
+
+  findByIdsInternal(ids: readonly string[]): Promise<ExchangeAccountEntity[]> {
+    return ids.length ? this.repo.find({ where: { id: In([...ids]) } }) : Promise.resolve([]);
   }
 }

@@ -144,6 +144,20 @@ export class ExchangeAccountsService {
     return { port: this.portOf(account), account };
   }
 
+  /** The ports of several accounts at once (a batch of bots); an account that is missing or deleted is in `refused`. */
+  async exchangesForAccountIds(accountIds: readonly string[]): Promise<{ ports: Map<string, ExchangePort>; refused: Map<string, Error> }> {
+    const ports = new Map<string, ExchangePort>();
+    const refused = new Map<string, Error>();
+    const found = new Map((await this.accounts.findByIdsInternal(accountIds)).map((a) => [a.id, a]));
+    for (const id of accountIds) {
+      const account = found.get(id);
+      if (!account) refused.set(id, new NotFoundError('exchange account', id));
+      else if (account.deletedAt) refused.set(id, new ExchangeAccountDeletedError(id));
+      else ports.set(id, this.portOf(account));
+    }
+    return { ports, refused };
+  }
+
   /** Re-encrypt every secret still under an older key with the active key (`tb keys rotate`). */
   @Transactional()
   async rotateKeys(batch = 500): Promise<number> {

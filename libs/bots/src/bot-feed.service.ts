@@ -10,6 +10,10 @@ import type { CandleInputPayload } from './bot-evaluator.service';
 
 /** Candles fed to a live bot before its first decision: indicators, the trend's higher timeframes, GRID's 4h ADX. */
 export const WARMUP_CANDLES = 1000;
+/** At most this many bots, and this many inbox inputs, in one evaluation batch (one transaction). */
+export const BATCH_BOTS = 50;
+export const BATCH_INPUTS = 2000;
+const FAN_OUT_LANES = 4;
 
 /** A live feed and the bots it serves. */
 export interface LiveFeed {
@@ -21,8 +25,8 @@ export interface LiveFeed {
  * The live side of the bot runtime's market data (docs/adr/0010-bot-runtime.md): which feeds the running bots need
  * (one per exchange, symbol and timeframe, shared by all its bots), and the fan-out after a candle closed: every
  * stored candle a bot has not decided yet goes to its inbox in order (a bot catching up after downtime gets each
- * missed candle; its orders are not sent when the candle is too old), then one evaluation job per bot with a
- * deterministic id, so two workers fanning out the same close queue it once.
+ * missed candle; its orders are not sent when the candle is too old), then one evaluation job per batch of bots with
+ * a deterministic id, so two workers fanning out the same close queue it once.
  */
 @Injectable()
 export class BotFeedService {
@@ -70,30 +74,48 @@ export class BotFeedService {
       }
       return r;
     };
-    const fanOut = async (bot: BotEntity): Promise<boolean> => {
-      const last = bot.lastCandleTime === null ? null : Number(bot.lastCandleTime);
-      if (last !== null && last >= expectedTime) return false;
-      const list = await range(last === null ? expectedTime - WARMUP_CANDLES * tf : last + 1);
-      if (!list.length) return false;
-      // one bot's inputs in order (its inbox is ordered); bots are independent of each other
-      for (const c of list) {
-        const payload: CandleInputPayload = last === null && c.time < expectedTime ? { candle: c, warmup: true } : { candle: c };
-        await this.bots.addInput(bot.id, `candle:${c.time}`, 'candle', payload);
+    const due = (
+      await Promise.all(
+        feed.bots.map(async (bot) => {
+          const last = bot.lastCandleTime === null ? null : Number(bot.lastCandleTime);
+          if (last !== null && last >= expectedTime) return null;
+          const candles = await range(last === null ? expectedTime - WARMUP_CANDLES * tf : last + 1);
+          return candles.length ? { bot, candles, warm: last === null } : null;
+        }),
+      )
+    ).filter((d): d is { bot: BotEntity; candles: Candle[]; warm: boolean } => d !== null);
+    // batches of bots evaluated together (one transaction each): bounded in bots and in inputs (a new bot's warm-up
+    // is a thousand candles), so that a batch stays short and the job's lock is renewed
+    const batches: Array<typeof due> = [];
+    let inputs = 0;
+    for (const d of due) {
+      const last = batches[batches.length - 1];
+      if (!last || last.length >= BATCH_BOTS || inputs + d.candles.length > BATCH_INPUTS) {
+        batches.push([d]);
+        inputs = d.candles.length;
+      } else {
+        last.push(d);
+        inputs += d.candles.length;
       }
-      await this.jobs.enqueue('bots.evaluate', { botId: bot.id, candleAvailableAt: availableAt }, { jobId: `${bot.id}.candle.${expectedTime}` });
-      return true;
-    };
-    // a few bots at a time (each bot's own inputs in order): the fan-out of a close is round trips (inbox rows, a job
-    // per bot), not CPU; half the connection pool at most, the rest is for the evaluations it triggers
-    const lanes = Math.max(1, Math.min(feed.bots.length, Math.floor(this.config.database.poolSize / 2)));
-    let queued = 0;
+    }
+    // per batch: its bots' inbox rows in one statement (each bot's candles in order), then one job with a deterministic
+    // id, so two workers fanning out the same close queue it once; a few batches at a time
     let next = 0;
     const lane = async (): Promise<void> => {
-      while (next < feed.bots.length) if (await fanOut(feed.bots[next++])) queued++;
+      while (next < batches.length) {
+        const batch = batches[next++];
+        await this.bots.addInputs(
+          batch.flatMap(({ bot, candles, warm }) =>
+            candles.map((c) => ({ botId: bot.id, key: `candle:${c.time}`, kind: 'candle', payload: (warm && c.time < expectedTime ? { candle: c, warmup: true } : { candle: c }) satisfies CandleInputPayload })),
+          ),
+        );
+        const botIds = batch.map((d) => d.bot.id);
+        await this.jobs.enqueue('bots.evaluateMany', { botIds, candleAvailableAt: availableAt }, { jobId: `${botIds[0]}.batch.${expectedTime}` });
+      }
     };
-    await Promise.all(Array.from({ length: lanes }, lane));
-    if (queued) this.logger.debug({ msg: 'candle fanned out', feed: `${feed.key.exchange}:${feed.key.symbol}:${feed.key.timeframe}`, candleTime: expectedTime, bots: queued });
-    return queued;
+    await Promise.all(Array.from({ length: Math.min(FAN_OUT_LANES, batches.length) }, lane));
+    if (due.length) this.logger.debug({ msg: 'candle fanned out', feed: `${feed.key.exchange}:${feed.key.symbol}:${feed.key.timeframe}`, candleTime: expectedTime, bots: due.length, batches: batches.length });
+    return due.length;
   }
 
   private async accountExchange(accountId: string): Promise<string> {

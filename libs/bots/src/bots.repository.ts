@@ -31,6 +31,22 @@ export interface NewDecision {
   readonly stateHash: string;
 }
 
+/** An inbox entry not yet read by its bot. */
+export interface PendingInput {
+  readonly seq: string;
+  readonly kind: string;
+  readonly payload: unknown;
+}
+
+/** What an evaluation writes back to its bot. */
+export interface EvaluationFields {
+  readonly state: unknown;
+  readonly inputSeq: string;
+  readonly decisions: number;
+  readonly lastCandleTime: number | null;
+  readonly guard: BotGuard;
+}
+
 /** The only place that touches bots, their inputs, journal and equity. User-facing reads take the user id. */
 @Injectable()
 export class BotsRepository {
@@ -98,30 +114,6 @@ export class BotsRepository {
     return this.bots.find({ where: { status: In([...ACTIVE_BOT_STATUSES]) }, order: { id: 'ASC' } });
   }
 
-  /** Version-checked write of the evaluation's outcome; false when someone else moved the bot meanwhile. */
-  async saveEvaluation(
-    id: string,
-    version: number,
-    fields: { state: unknown; inputSeq: string; decisions: number; lastCandleTime: number | null; guard: BotGuard },
-  ): Promise<boolean> {
-    const res = await this.bots
-      .createQueryBuilder()
-      .update()
-      .set({
-        state: () => ':state::jsonb',
-        version: version + 1,
-        inputSeq: fields.inputSeq,
-        decisions: String(fields.decisions),
-        lastCandleTime: fields.lastCandleTime === null ? null : String(fields.lastCandleTime),
-        guard: () => ':guard::jsonb',
-        updatedAt: () => 'now()',
-      })
-      .setParameters({ state: JSON.stringify(fields.state), guard: JSON.stringify(fields.guard) })
-      .where('id = :id AND version = :version', { id, version })
-      .execute();
-    return (res.affected ?? 0) === 1;
-  }
-
   async setStatus(id: string, status: BotStatus, reason: string | null, extra: Partial<Pick<BotEntity, 'startedAt' | 'stoppedAt'>> = {}): Promise<void> {
     await this.bots.update({ id }, { status, statusReason: reason, ...extra, updatedAt: new Date() });
   }
@@ -138,27 +130,6 @@ export class BotsRepository {
   async addInput(botId: string, key: string, kind: string, payload: unknown): Promise<boolean> {
     const res = await this.inputs.createQueryBuilder().insert().values({ botId, key, kind, payload: payload as object }).orIgnore().returning(['seq']).execute();
     return (res.raw as unknown[]).length > 0;
-  }
-
-  pendingInputs(botId: string, afterSeq: string, limit = 5000): Promise<BotInputEntity[]> {
-    return this.inputs.createQueryBuilder('i').where('i.bot_id = :botId AND i.seq > :afterSeq', { botId, afterSeq }).orderBy('i.seq', 'ASC').limit(limit).getMany();
-  }
-
-  async hasPendingInputs(botId: string, afterSeq: string): Promise<boolean> {
-    return (await this.inputs.createQueryBuilder('i').where('i.bot_id = :botId AND i.seq > :afterSeq', { botId, afterSeq }).getCount()) > 0;
-  }
-
-  async insertDecision(d: NewDecision): Promise<void> {
-    await this.decisions.insert({
-      botId: d.botId,
-      seq: String(d.seq),
-      inputKey: d.inputKey,
-      kind: d.input.kind,
-      input: d.input as object,
-      intents: d.intents as object,
-      expired: d.expired as object,
-      stateHash: d.stateHash,
-    });
   }
 
   listDecisions(botId: string, afterSeq: number, limit: number): Promise<BotDecisionEntity[]> {
@@ -183,8 +154,94 @@ export class BotsRepository {
     return this.decisions.findOne({ where: { botId, kind }, order: { seq: 'DESC' } });
   }
 
-  async upsertEquity(botId: string, time: number, equity: string, realized: string, fees: string): Promise<void> {
-    await this.equity.createQueryBuilder().insert().values({ botId, time: String(time), equity, realized, fees }).orUpdate(['equity', 'realized', 'fees'], ['bot_id', 'time']).execute();
+  // ------------------------------------------------------------ many bots at once (one evaluation batch, a feed's fan-out)
+
+  findByIds(ids: readonly string[]): Promise<BotEntity[]> {
+    return ids.length ? this.bots.find({ where: { id: In([...ids]) }, order: { id: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  /** Row locks for one evaluation of several bots, taken in id order (two batches never deadlock). */
+  lockMany(ids: readonly string[]): Promise<BotEntity[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.bots.createQueryBuilder('b').setLock('pessimistic_write').where('b.id IN (:...ids)', { ids: [...ids] }).orderBy('b.id', 'ASC').getMany();
+  }
+
+  /** Each bot's inbox after what it has read, in order (at most `limitPerBot` each). */
+  async pendingInputsOf(bots: ReadonlyArray<{ readonly id: string; readonly inputSeq: string }>, limitPerBot = 5000): Promise<Map<string, PendingInput[]>> {
+    const out = new Map<string, PendingInput[]>(bots.map((b) => [b.id, []]));
+    if (!bots.length) return out;
+    const rows = (await this.txHost.tx.query(
+      `SELECT i."seq"::text AS seq, i."bot_id", i."kind", i."payload"
+         FROM unnest($1::uuid[], $2::bigint[]) AS b(id, after)
+         CROSS JOIN LATERAL (SELECT * FROM "bot_inputs" WHERE "bot_id" = b.id AND "seq" > b.after ORDER BY "seq" LIMIT $3) i
+        ORDER BY i."bot_id", i."seq"`,
+      [bots.map((b) => b.id), bots.map((b) => b.inputSeq), limitPerBot],
+    )) as Array<{ seq: string; bot_id: string; kind: string; payload: unknown }>;
+    for (const r of rows) out.get(r.bot_id)?.push({ seq: r.seq, kind: r.kind, payload: r.payload });
+    return out;
+  }
+
+  /** Inputs for many bots' inboxes at once, in the order given; one whose (bot, key) exists already is skipped (idempotent). */
+  async addInputs(rows: ReadonlyArray<{ readonly botId: string; readonly key: string; readonly kind: string; readonly payload: unknown }>): Promise<void> {
+    if (!rows.length) return;
+    await this.txHost.tx.query(
+      `INSERT INTO "bot_inputs" ("bot_id", "key", "kind", "payload")
+       SELECT b, k, kind, p FROM unnest($1::uuid[], $2::text[], $3::varchar[], $4::jsonb[]) WITH ORDINALITY AS x(b, k, kind, p, ord)
+        ORDER BY ord
+       ON CONFLICT ("bot_id", "key") DO NOTHING`,
+      [rows.map((r) => r.botId), rows.map((r) => r.key), rows.map((r) => r.kind), rows.map((r) => JSON.stringify(r.payload))],
+    );
+  }
+
+  async insertDecisions(rows: readonly NewDecision[]): Promise<void> {
+    if (!rows.length) return;
+    await this.txHost.tx.query(
+      `INSERT INTO "bot_decisions" ("bot_id", "seq", "input_key", "kind", "input", "intents", "expired", "state_hash")
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::varchar[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::char(64)[])`,
+      [
+        rows.map((d) => d.botId),
+        rows.map((d) => String(d.seq)),
+        rows.map((d) => d.inputKey),
+        rows.map((d) => d.input.kind),
+        rows.map((d) => JSON.stringify(d.input)),
+        rows.map((d) => JSON.stringify(d.intents)),
+        rows.map((d) => JSON.stringify(d.expired)),
+        rows.map((d) => d.stateHash),
+      ],
+    );
+  }
+
+  async upsertEquities(rows: ReadonlyArray<{ readonly botId: string; readonly time: number; readonly equity: string; readonly realized: string; readonly fees: string }>): Promise<void> {
+    if (!rows.length) return;
+    await this.txHost.tx.query(
+      `INSERT INTO "bot_equity" ("bot_id", "time", "equity", "realized", "fees")
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::numeric[], $4::numeric[], $5::numeric[])
+       ON CONFLICT ("bot_id", "time") DO UPDATE SET "equity" = EXCLUDED."equity", "realized" = EXCLUDED."realized", "fees" = EXCLUDED."fees"`,
+      [rows.map((r) => r.botId), rows.map((r) => String(r.time)), rows.map((r) => r.equity), rows.map((r) => r.realized), rows.map((r) => r.fees)],
+    );
+  }
+
+  /** Version-checked writes of several evaluations' outcomes; the ids written (a bot missing moved meanwhile). */
+  async saveEvaluations(rows: ReadonlyArray<{ readonly id: string; readonly version: number } & EvaluationFields>): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const saved = (await this.txHost.tx.query(
+      `UPDATE "bots" b SET "state" = x.state, "version" = b."version" + 1, "input_seq" = x.input_seq, "decisions" = x.decisions,
+              "last_candle_time" = x.lct, "guard" = x.guard, "updated_at" = now()
+         FROM unnest($1::uuid[], $2::int[], $3::jsonb[], $4::bigint[], $5::bigint[], $6::bigint[], $7::jsonb[]) AS x(id, version, state, input_seq, decisions, lct, guard)
+        WHERE b."id" = x.id AND b."version" = x.version
+        RETURNING b."id"`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.version),
+        rows.map((r) => JSON.stringify(r.state)),
+        rows.map((r) => r.inputSeq),
+        rows.map((r) => String(r.decisions)),
+        rows.map((r) => (r.lastCandleTime === null ? null : String(r.lastCandleTime))),
+        rows.map((r) => JSON.stringify(r.guard)),
+      ],
+    )) as [Array<{ id: string }>, number] | Array<{ id: string }>;
+    const list = Array.isArray(saved[0]) ? (saved[0] as Array<{ id: string }>) : (saved as Array<{ id: string }>);
+    return new Set(list.map((r) => r.id));
   }
 
   equityOf(botId: string, limit = 100_000): Promise<BotEquityEntity[]> {

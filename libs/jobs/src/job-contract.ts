@@ -22,6 +22,16 @@ export interface JobPayloads {
    * is idempotent, so a redelivered job finds nothing new.
    */
   'bots.evaluate': { botId: string; candleAvailableAt?: number };
+  /**
+   * Evaluate several bots of one feed after a candle close in one transaction (a batch); a bot whose evaluation fails
+   * on its own is handed to its own `bots.evaluate` job (retries, then `error`). Job id `${firstBotId}.batch.${candleTime}`.
+   */
+  'bots.evaluateMany': { botIds: string[]; candleAvailableAt?: number };
+  /**
+   * Send what a batch decided (its bots' PENDING orders and cancel requests). Queued behind the close's evaluations,
+   * so every bot decides first; idempotent (the OMS sends each action once). Job id `${firstBotId}.send.${candleTime}`.
+   */
+  'bots.send': { botIds: string[]; candleAvailableAt?: number };
   /** Drive a replay bot one step through its stored candles (lockstep with the paper exchange). */
   'bots.replay': { botId: string };
 }
@@ -49,6 +59,14 @@ export const JOBS = {
   'maintenance.prune-finished-jobs': { queue: QueueName.Maintenance, options: { ...DEFAULTS, attempts: 1 } },
   'backtests.run': { queue: QueueName.Backtests, options: { ...DEFAULTS, attempts: 3, backoff: { type: 'exponential', delay: 1000 } } },
   'bots.evaluate': {
+    queue: QueueName.Bots,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 86_400 } },
+  },
+  'bots.evaluateMany': {
+    queue: QueueName.Bots,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 86_400 } },
+  },
+  'bots.send': {
     queue: QueueName.Bots,
     options: { attempts: 8, backoff: { type: 'exponential', delay: 250 }, removeOnComplete: { age: 3600, count: 5000 }, removeOnFail: { age: 7 * 86_400 } },
   },

@@ -158,16 +158,6 @@ export class OrdersRepository {
     return out.sort((a, b) => (a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0));
   }
 
-  /** Fills of the bot's orders not yet handed to its strategy, in insertion order. */
-  unappliedBotFills(botId: string): Promise<FillEntity[]> {
-    return this.fills.find({ where: { botId, botApplied: false }, order: { seq: 'ASC' } });
-  }
-
-  /** The bot's orders that ended without filling whole (canceled / rejected / expired), not yet handed to it. */
-  unappliedBotClosures(botId: string): Promise<OrderEntity[]> {
-    return this.orders.find({ where: { botId, botClosedApplied: false, status: In(['CANCELED', 'REJECTED', 'EXPIRED']) }, order: { closedAt: 'ASC', actionSeq: 'ASC' } });
-  }
-
   findByIds(ids: readonly string[]): Promise<OrderEntity[]> {
     return ids.length ? this.orders.find({ where: { id: In([...ids]) } }) : Promise.resolve([]);
   }
@@ -230,6 +220,89 @@ export class OrdersRepository {
 
   fillsForAccount(accountId: string): Promise<FillEntity[]> {
     return this.fills.find({ where: { accountId }, order: { executedAt: 'ASC', exchangeTradeId: 'ASC' } });
+  }
+
+  // ------------------------------------------------------------ bots, many at once (one evaluation batch)
+
+  /** Fills of these bots' orders not yet handed to their strategies, in sequence. */
+  unappliedFillsOfBots(botIds: readonly string[]): Promise<FillEntity[]> {
+    return botIds.length ? this.fills.find({ where: { botId: In([...botIds]), botApplied: false }, order: { seq: 'ASC' } }) : Promise.resolve([]);
+  }
+
+  /** These bots' orders that ended without filling whole (canceled / rejected / expired), not yet handed to them. */
+  unappliedClosuresOfBots(botIds: readonly string[]): Promise<OrderEntity[]> {
+    if (!botIds.length) return Promise.resolve([]);
+    return this.orders.find({
+      where: { botId: In([...botIds]), botClosedApplied: false, status: In(['CANCELED', 'REJECTED', 'EXPIRED']) },
+      order: { closedAt: 'ASC', actionSeq: 'ASC' },
+    });
+  }
+
+  /** Every fill of these orders, in execution order. */
+  fillsOfOrders(orderIds: readonly string[]): Promise<FillEntity[]> {
+    if (!orderIds.length) return Promise.resolve([]);
+    return this.fills.find({ where: { orderId: In([...orderIds]) }, order: { executedAt: 'ASC', exchangeTradeId: 'ASC' } });
+  }
+
+  /** The intent keys of these bots' orders that can still be canceled (not terminal). */
+  async cancelableOfBots(botIds: readonly string[]): Promise<Array<{ botId: string; intentKey: string }>> {
+    if (!botIds.length) return [];
+    const rows = (await this.txHost.tx.query(`SELECT "bot_id", "intent_key" FROM "orders" WHERE "bot_id" = ANY($1::varchar[]) AND "status" = ANY($2::varchar[])`, [
+      botIds,
+      [...UNRESOLVED_STATUSES],
+    ])) as Array<{ bot_id: string; intent_key: string }>;
+    return rows.map((r) => ({ botId: r.bot_id, intentKey: r.intent_key }));
+  }
+
+  /** `n` fresh places in the sequence of exchange actions, ascending. */
+  async nextActionSeqs(n: number): Promise<string[]> {
+    if (n <= 0) return [];
+    const rows = (await this.txHost.tx.query(`SELECT nextval('order_action_seq')::text AS v FROM generate_series(1, $1::int)`, [n])) as Array<{ v: string }>;
+    return rows.map((r) => r.v).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  }
+
+  /** Bots' intents as PENDING orders, each at its place in the action sequence; an existing client_order_id is kept. */
+  async insertBotOrders(rows: ReadonlyArray<NewOrder & { readonly actionSeq: string }>): Promise<void> {
+    if (!rows.length) return;
+    const col = <T>(f: (r: NewOrder & { actionSeq: string }) => T): T[] => rows.map(f);
+    await this.txHost.tx.query(
+      `INSERT INTO "orders" ("user_id", "account_id", "bot_id", "intent_key", "client_order_id", "exchange", "symbol", "type", "side",
+                             "position_side", "amount", "price", "trigger_price", "reduce_only", "tag", "action_seq", "status")
+       SELECT u, a, b, k, c, e, s, t, sd, ps, am, pr, tp, ro, tg, seq, 'PENDING'
+         FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[],
+                     $10::varchar[], $11::numeric[], $12::numeric[], $13::numeric[], $14::boolean[], $15::varchar[], $16::bigint[])
+              AS x(u, a, b, k, c, e, s, t, sd, ps, am, pr, tp, ro, tg, seq)
+       ON CONFLICT ("client_order_id") DO NOTHING`,
+      [
+        col((r) => r.userId),
+        col((r) => r.accountId),
+        col((r) => r.botId),
+        col((r) => r.intentKey),
+        col((r) => r.clientOrderId),
+        col((r) => r.exchange),
+        col((r) => r.symbol),
+        col((r) => r.type),
+        col((r) => r.side),
+        col((r) => r.positionSide),
+        col((r) => r.amount),
+        col((r) => r.price),
+        col((r) => r.triggerPrice),
+        col((r) => r.reduceOnly),
+        col((r) => r.tag),
+        col((r) => r.actionSeq),
+      ],
+    );
+  }
+
+  /** Bots ask to cancel orders (by intent key), each at its place in the action sequence; a second request is a no-op. */
+  async requestBotCancels(rows: ReadonlyArray<{ readonly botId: string; readonly intentKey: string; readonly cancelSeq: string; readonly reason: string }>): Promise<void> {
+    if (!rows.length) return;
+    await this.txHost.tx.query(
+      `UPDATE "orders" o SET "cancel_seq" = x.seq, "cancel_reason" = x.reason, "updated_at" = now()
+         FROM unnest($1::varchar[], $2::text[], $3::bigint[], $4::text[]) AS x(b, k, seq, reason)
+        WHERE o."bot_id" = x.b AND o."intent_key" = x.k AND o."cancel_seq" IS NULL AND o."status" = ANY($5::varchar[])`,
+      [rows.map((r) => r.botId), rows.map((r) => r.intentKey), rows.map((r) => r.cancelSeq), rows.map((r) => r.reason.slice(0, 200)), [...UNRESOLVED_STATUSES]],
+    );
   }
 }
 

@@ -22,7 +22,7 @@ import {
 import type { OrderSide, OrderType, PositionSide } from '@tb/strategies';
 import { OrderEntity } from './order.entity';
 import type { FillEntity } from './fill.entity';
-import { OrdersRepository, type NewFill, type OrderQuery } from './orders.repository';
+import { OrdersRepository, type NewFill, type NewOrder, type OrderQuery } from './orders.repository';
 import { assertTransition, canTransition, isTerminal, statusFromExchange, type OrderStatus } from './order-status';
 
 export interface PlaceOrderCommand {
@@ -62,6 +62,11 @@ export interface BotOrderCommand {
 }
 
 /** What happened to a bot's orders that its strategy has not seen yet (fills first, then closings). */
+/** A bot's exchange action, written in its evaluation's transaction (`writeBotActions`). */
+export type BotActionToWrite =
+  | { readonly kind: 'place'; readonly order: NewOrder }
+  | { readonly kind: 'cancel'; readonly botId: string; readonly intentKey: string; readonly reason: string };
+
 export interface BotOrderEvents {
   readonly fills: ReadonlyArray<{ readonly fill: FillEntity; readonly order: OrderEntity; readonly remaining: number }>;
   readonly closed: readonly OrderEntity[];
@@ -181,11 +186,10 @@ export class OrdersService implements OnModuleInit {
   // ------------------------------------------------------------------ bots
 
   /**
-   * Inside the caller's (bot evaluation) transaction: write a bot's intent as a PENDING order. No network: the
-   * port's markets must be loaded. An intent the exchange can never accept (precision, minimums) is not written
-   * and its reason is returned, so the strategy is told at once.
+   * No network, no database: a bot's intent as a PENDING order row (the port's markets must be loaded), or the reason
+   * the exchange could never accept it (precision, minimums), so the strategy is told at once.
    */
-  async writeBotOrder(port: ExchangePort, cmd: BotOrderCommand): Promise<{ order: OrderEntity | null; rejected: string | null }> {
+  prepareBotOrder(port: ExchangePort, cmd: BotOrderCommand): { readonly order: NewOrder; readonly rejected: null } | { readonly order: null; readonly rejected: string } {
     const clientOrderId = clientOrderIdFromKey(cmd.intentKey);
     let prepared: CreateOrderRequest;
     try {
@@ -204,24 +208,50 @@ export class OrdersService implements OnModuleInit {
       if (e instanceof InvalidOrderError) return { order: null, rejected: e.reason };
       throw e;
     }
-    const { order } = await this.orders.insertPending({
-      userId: cmd.userId,
-      accountId: cmd.accountId,
-      botId: cmd.botId,
-      intentKey: cmd.intentKey,
-      clientOrderId,
-      exchange: port.exchangeId,
-      symbol: cmd.symbol,
-      type: cmd.type,
-      side: cmd.side,
-      positionSide: cmd.positionSide,
-      amount: String(prepared.amount),
-      price: fmt(prepared.price),
-      triggerPrice: fmt(prepared.triggerPrice),
-      reduceOnly: prepared.reduceOnly ?? false,
-      tag: cmd.tag,
+    return {
+      order: {
+        userId: cmd.userId,
+        accountId: cmd.accountId,
+        botId: cmd.botId,
+        intentKey: cmd.intentKey,
+        clientOrderId,
+        exchange: port.exchangeId,
+        symbol: cmd.symbol,
+        type: cmd.type,
+        side: cmd.side,
+        positionSide: cmd.positionSide,
+        amount: String(prepared.amount),
+        price: fmt(prepared.price),
+        triggerPrice: fmt(prepared.triggerPrice),
+        reduceOnly: prepared.reduceOnly ?? false,
+        tag: cmd.tag,
+      },
+      rejected: null,
+    };
+  }
+
+  /**
+   * Inside the caller's (bot evaluation) transaction: bots' places (PENDING orders) and cancel requests, each at its
+   * place in one action sequence in the order given, so "cancel the old stop, place the new one" reaches the exchange
+   * in that order. Sent after commit by `dispatchBot`.
+   */
+  async writeBotActions(actions: readonly BotActionToWrite[]): Promise<void> {
+    const seqs = await this.orders.nextActionSeqs(actions.length);
+    const places: Array<NewOrder & { actionSeq: string }> = [];
+    const cancels: Array<{ botId: string; intentKey: string; cancelSeq: string; reason: string }> = [];
+    actions.forEach((a, i) => {
+      if (a.kind === 'place') places.push({ ...a.order, actionSeq: seqs[i] });
+      else cancels.push({ botId: a.botId, intentKey: a.intentKey, cancelSeq: seqs[i], reason: a.reason });
     });
-    return { order, rejected: null };
+    await this.orders.insertBotOrders(places); // first: a cancel may refer to an order placed in the same evaluation
+    await this.orders.requestBotCancels(cancels);
+  }
+
+  /** The intent keys of these bots' orders that a cancel can still reach, per bot. */
+  async cancelableOfBots(botIds: readonly string[]): Promise<Map<string, Set<string>>> {
+    const out = new Map<string, Set<string>>(botIds.map((id) => [id, new Set<string>()]));
+    for (const r of await this.orders.cancelableOfBots(botIds)) out.get(r.botId)?.add(r.intentKey);
+    return out;
   }
 
   /** Inside the caller's transaction: a bot asks to cancel one of its orders (by intent key). False: nothing to cancel. */
@@ -232,26 +262,30 @@ export class OrdersService implements OnModuleInit {
     return true;
   }
 
-  /** What the bot's strategy has not seen yet. */
-  async botEvents(botId: string): Promise<BotOrderEvents> {
-    const fills = await this.orders.unappliedBotFills(botId);
-    const closed = await this.orders.unappliedBotClosures(botId);
-    const orders = new Map((await this.orders.findByIds([...new Set(fills.map((f) => f.orderId))])).map((o) => [o.id, o]));
-    // remaining after each fill: the order's amount minus what its fills so far executed; 0 once the order is done
-    const done = new Map<string, number>();
-    const out: Array<{ fill: FillEntity; order: OrderEntity; remaining: number }> = [];
-    const all = await Promise.all([...orders.values()].map(async (o) => [o.id, await this.orders.fillsOfOrder(o.id)] as const));
-    const fillsByOrder = new Map(all);
+  /** What these bots' strategies have not seen yet, per bot: fills in sequence (with what remains of the order), then closings. */
+  async botEventsOf(botIds: readonly string[]): Promise<Map<string, BotOrderEvents>> {
+    const fills = await this.orders.unappliedFillsOfBots(botIds);
+    const closed = await this.orders.unappliedClosuresOfBots(botIds);
+    const orderIds = [...new Set(fills.map((f) => f.orderId))];
+    const orders = new Map((await this.orders.findByIds(orderIds)).map((o) => [o.id, o]));
+    const fillsByOrder = new Map<string, FillEntity[]>();
+    for (const f of await this.orders.fillsOfOrders(orderIds)) {
+      const list = fillsByOrder.get(f.orderId);
+      if (list) list.push(f);
+      else fillsByOrder.set(f.orderId, [f]);
+    }
+    const out = new Map<string, { fills: Array<BotOrderEvents['fills'][number]>; closed: OrderEntity[] }>(botIds.map((id) => [id, { fills: [], closed: [] }]));
     for (const f of fills) {
       const o = orders.get(f.orderId)!;
       const list = fillsByOrder.get(o.id) ?? [];
+      // remaining after each fill: the order's amount minus what its fills so far executed; 0 once the order is done
       const upTo = list.filter((x) => BigInt(x.seq) <= BigInt(f.seq)).reduce((sum, x) => sum + Number(x.amount), 0);
       const isLast = BigInt(list[list.length - 1]?.seq ?? '0') === BigInt(f.seq);
       const remaining = isLast && (o.status === 'FILLED' || isTerminal(o.status)) ? 0 : Math.max(0, Number(o.amount) - upTo);
-      done.set(o.id, upTo);
-      out.push({ fill: f, order: o, remaining });
+      out.get(f.botId!)?.fills.push({ fill: f, order: o, remaining });
     }
-    return { fills: out, closed };
+    for (const o of closed) out.get(o.botId!)?.closed.push(o);
+    return out;
   }
 
   /** Inside the bot's evaluation transaction: these events reached its strategy. */

@@ -20,6 +20,11 @@ export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> impleme
   protected readonly handlers: JobHandlers<typeof QueueName.Bots> = {
     'bots.evaluate': (p) =>
       this.evaluator.evaluate(p.botId, { now: this.clock.now(), maxCandleAgeMs: this.config.bots.maxCandleAgeMs, candleAvailableAt: p.candleAvailableAt }),
+    'bots.evaluateMany': (p) => this.evaluateMany(p.botIds, p.candleAvailableAt),
+    'bots.send': async (p) => {
+      await this.evaluator.send(p.botIds, p.candleAvailableAt);
+      return { bots: p.botIds.length };
+    },
     'bots.replay': (p) => this.replay(p.botId),
   };
 
@@ -51,6 +56,19 @@ export class BotsProcessor extends ContractWorker<typeof QueueName.Bots> impleme
 
   onModuleInit(): void {
     this.registerHandlers();
+  }
+
+  /** A feed's batch; a bot that fails on its own goes to its own job (its retries, then `error`), the rest are done. */
+  private async evaluateMany(botIds: string[], candleAvailableAt: number | undefined): Promise<unknown> {
+    const options = { now: this.clock.now(), maxCandleAgeMs: this.config.bots.maxCandleAgeMs, candleAvailableAt };
+    const { results, failed, toSend } = await this.evaluator.evaluateMany(botIds, options, 'later');
+    // sent by a job queued behind the rest of the close's evaluations: every bot of the close decides first
+    if (toSend.length) await this.jobs.enqueue('bots.send', { botIds: toSend, candleAvailableAt }, { jobId: `${botIds[0]}.send.${candleAvailableAt ?? 0}` });
+    for (const [botId, err] of failed) {
+      this.logger.warn({ msg: 'bot evaluation failed in its batch: retried on its own', botId, error: err.message });
+      await this.jobs.enqueue('bots.evaluate', { botId, candleAvailableAt }, { jobId: `${botId}.alone.${botIds[0]}.${candleAvailableAt ?? 0}` });
+    }
+    return { evaluated: results.size, failed: failed.size };
   }
 
   private async replay(botId: string): Promise<unknown> {
