@@ -11,10 +11,11 @@ import { BacktestsSweeper } from './backtests/backtests.sweeper';
 import { OrdersModule } from '@tb/orders';
 import { EventsModule } from '@tb/events';
 import { TradingScheduler } from './trading/trading.scheduler';
-import { BotsModule } from '@tb/bots';
+import { BotsModule, GridPortfoliosModule } from '@tb/bots';
 import { BotsProcessor } from './bots/bots.processor';
 import { BotsScheduler } from './bots/bots.scheduler';
 import { BotsFeedScheduler } from './bots/bots-feed.scheduler';
+import { GridPortfoliosScheduler } from './bots/grid-portfolios.scheduler';
 import { MarketFeedModule } from '@tb/market';
 
 /** Fails boot when a job of the queue contract has no handler in this worker. */
@@ -31,8 +32,8 @@ export class WorkerModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule],
-      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler],
+      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule],
+      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler],
     };
   }
 }

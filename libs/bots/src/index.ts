@@ -19,3 +19,6 @@ export * from './stats/stats.calculator';
 export * from './stats/stats-http.module';
 export * from './grid-controls/grid-levels';
 export * from './grid-controls/grid-controls-http.module';
+export * from './grid-portfolios/portfolio-selection';
+export * from './grid-portfolios/grid-portfolios.service';
+export * from './grid-portfolios/grid-portfolios.module';

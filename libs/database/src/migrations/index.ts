@@ -4,6 +4,7 @@ import { TradingCore1732500000000 } from './1732500000000-trading-core';
 import { BacktestRuns1732600000000 } from './1732600000000-backtest-runs';
 import { PaperExchange1732700000000 } from './1732700000000-paper-exchange';
 import { Bots1733000000000 } from './1733000000000-bots';
+import { GridPortfolios1733190000000 } from './1733190000000-grid-portfolios';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   BacktestRuns1732600000000,
   PaperExchange1732700000000,
   Bots1733000000000,
+  GridPortfolios1733190000000,
 ];
