@@ -44,7 +44,8 @@ describe('GRID controls: /api/grid/bots/:id/levels and /adjust', () => {
   const evaluate = async () => {
     const { port } = await app.get(ExchangeAccountsService).exchangeForAccountId(accountId);
     await port.loadMarkets();
-    return app.get(BotEvaluator).evaluateInTransaction(botId, port, { now: T0 + 1000 * H1, maxCandleAgeMs: 1e15 });
+    const results = await app.get(BotEvaluator).evaluateInTransaction([botId], new Map([[accountId, port]]), { now: T0 + 1000 * H1, maxCandleAgeMs: 1e15 });
+    return results.get(botId)!;
   };
   const candle = async (close = 55_500) => {
     const time = T0 + candles++ * H1;

@@ -87,8 +87,8 @@ describe('statistics and bot reports (/api/stats, /bots/:id/report)', () => {
       const time = T0 + i * H1;
       const c = CLOSES[i];
       const candle = { time, open: c - 10, high: c + 20, low: c - 20, close: c, volume: 1 };
-      await bots.insertDecision({ botId: gridBot, seq: i + 1, inputKey: `candle:${time}`, input: { kind: 'candle', candle, expire: null }, intents: [], expired: [], stateHash: '0'.repeat(64) });
-      await bots.upsertEquity(gridBot, time, EQUITY[i], '0', '0');
+      await bots.insertDecisions([{ botId: gridBot, seq: i + 1, inputKey: `candle:${time}`, input: { kind: 'candle', candle, expire: null }, intents: [], expired: [], stateHash: '0'.repeat(64) }]);
+      await bots.upsertEquities([{ botId: gridBot, time, equity: EQUITY[i], realized: '0', fees: '0' }]);
     }
 
     const orders = hyperrsi.get(OrdersRepository);
