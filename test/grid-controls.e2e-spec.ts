@@ -138,6 +138,28 @@ describe('GRID controls: /api/grid/bots/:id/levels and /adjust', () => {
     expect(await replayBotJournal(env, botId)).toEqual({ identical: true, decisions: expect.any(Number) });
   });
 
+  it('every endpoint of this issue on the grid app is in the OpenAPI document with its error responses', async () => {
+    const spec = (await G().get('/docs-json')).body as { paths: Record<string, Record<string, { summary?: string; responses: Record<string, unknown> }>> };
+    const ours: Array<[string, string]> = [
+      ['get', '/api/grid/bots/{id}/levels'],
+      ['post', '/api/grid/bots/{id}/adjust'],
+      ['get', '/api/grid/bots/{id}/report'],
+      ['post', '/api/grid/portfolios'],
+      ['get', '/api/grid/portfolios'],
+      ['get', '/api/grid/portfolios/{id}'],
+      ['post', '/api/grid/portfolios/{id}/start'],
+      ['post', '/api/grid/portfolios/{id}/stop'],
+      ...['summary', 'daily', 'weekly', 'monthly', 'performance', 'bots/{id}'].map((p): [string, string] => ['get', `/api/stats/${p}`]),
+    ];
+    for (const [method, path] of ours) {
+      const op = spec.paths[path]?.[method];
+      expect(op, `${method} ${path}`).toBeDefined();
+      expect(op!.summary, `${method} ${path}`).toBeTruthy();
+      for (const status of ['400', '401']) expect(Object.keys(op!.responses), `${method} ${path}`).toContain(status);
+      if (path.includes('{id}') || method === 'post') expect(Object.keys(op!.responses), `${method} ${path}`).toContain('404');
+    }
+  });
+
   it('refusals: a clear 4xx in the standard error shape, nothing journaled', async () => {
     const n = await settingsInputs();
     const post = (u: TestUser, body: object) => G().post(`/api/grid/bots/${botId}/adjust`).set('Authorization', bearer(u)).send(body);
