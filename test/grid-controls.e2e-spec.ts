@@ -138,6 +138,18 @@ describe('GRID controls: /api/grid/bots/:id/levels and /adjust', () => {
     expect(await replayBotJournal(env, botId)).toEqual({ identical: true, decisions: expect.any(Number) });
   });
 
+  it("the bot's report: the backtest's HTML page with its candles, the round trip's entry and exit markers, its equity", async () => {
+    const res = await G().get(`/api/grid/bots/${botId}/report`).set('Authorization', bearer(alice));
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    const data = JSON.parse(/var D = (.*);\n/.exec(res.text)![1]) as { candles: unknown[]; equity: unknown[]; markers: Array<{ shape: string }> };
+    expect(data.candles).toHaveLength(candles); // every candle the bot decided on, each with its equity snapshot
+    expect(data.equity).toHaveLength(candles);
+    // the level-5 round trip: bought 0.003 @ 55,000, sold @ 56,000
+    expect(data.markers.map((m) => m.shape)).toEqual(['arrowUp', 'arrowDown']);
+    expect(res.text).toContain('<td>55000.0000</td><td>56000.0000</td>');
+  });
+
   it('every endpoint of this issue on the grid app is in the OpenAPI document with its error responses', async () => {
     const spec = (await G().get('/docs-json')).body as { paths: Record<string, Record<string, { summary?: string; responses: Record<string, unknown> }>> };
     const ours: Array<[string, string]> = [
