@@ -10,7 +10,7 @@ import { BotsService } from '../bots.service';
 import { InvalidBotSettingsError } from '../bots.errors';
 import { GridPortfoliosRepository } from './grid-portfolios.repository';
 import type { GridPortfolioBotEntity, GridPortfolioEntity } from './grid-portfolio.entity';
-import { planSelection, rankSymbols, type ActiveSymbol, type PortfolioMetric, type SelectionPlan, type SymbolScore, type SymbolSeries } from './portfolio-selection';
+import { planSelection, scoreSymbol, sortRanking, type ActiveSymbol, type PortfolioMetric, type SelectionPlan, type SymbolScore, type SymbolSeries } from './portfolio-selection';
 
 export interface CreatePortfolioCommand {
   readonly accountId: string;
@@ -148,8 +148,7 @@ export class GridPortfoliosService {
     const p = await this.repo.findById(id);
     if (!p) throw new NotFoundError('grid portfolio', id);
     const settings = gridStrategy.parseSettings(p.settings);
-    // custom_stop is the runtime's replacement rule, not part of a symbol's score: the ranking grid runs the whole window
-    const ranking = rankSymbols(await this.seriesOf(p, now), { ...p.settings, customStopMinutes: null }, p.timeframe, p.metric, settings.investment);
+    const ranking = await this.rank(p, settings, now);
     await this.repo.saveRanking(id, ranking, now);
 
     const active: ActiveSymbol[] = [];
@@ -194,8 +193,25 @@ export class GridPortfoliosService {
     return { portfolio: (await this.repo.findById(p.id))!, bots };
   }
 
-  /** The exchange's markets (blacklist left out) with their closed candles of the recent window, from storage. */
-  private async seriesOf(p: GridPortfolioEntity, now: number): Promise<SymbolSeries[]> {
+  /**
+   * Backtest the exchange's markets (blacklist left out) on their closed candles of the recent window, from storage,
+   * one symbol at a time with a yield to the event loop in between (a round never blocks the worker for more than one
+   * backtest). custom_stop is the runtime's replacement rule, not part of a symbol's score: the ranking grid runs the
+   * whole window.
+   */
+  private async rank(p: GridPortfolioEntity, settings: GridSettings, now: number): Promise<SymbolScore[]> {
+    const scores: SymbolScore[] = [];
+    const rankSettings = { ...p.settings, customStopMinutes: null };
+    for (const series of await this.seriesOf(p, now)) {
+      const score = scoreSymbol(await series(), rankSettings, p.timeframe, p.metric, settings.investment);
+      if (score) scores.push(score);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return sortRanking(scores);
+  }
+
+  /** The candidate markets, each with a loader of its stored closed candles of the recent window. */
+  private async seriesOf(p: GridPortfolioEntity, now: number): Promise<Array<() => Promise<SymbolSeries>>> {
     const { port } = await this.accounts.exchangeForAccountId(p.accountId);
     let markets;
     try {
@@ -205,14 +221,14 @@ export class GridPortfoliosService {
     }
     const tf = timeframeMs(p.timeframe);
     const from = now - p.lookbackHours * 3_600_000;
-    const out: SymbolSeries[] = [];
-    for (const m of [...markets.values()].sort((a, b) => a.symbol.localeCompare(b.symbol))) {
-      if (!m.active || p.blacklist.includes(m.symbol)) continue;
-      const candles = (await this.candles.findRange(feedExchangeId(port.exchangeId, m.symbol), m.symbol, p.timeframe, from, now)).filter((c) => c.time + tf <= now);
-      if (candles.length === 0) continue;
-      out.push({ symbol: m.symbol, market: { symbol: m.symbol, type: m.type, tickSize: m.tickSize, amountStep: m.amountStep, minAmount: m.minAmount, minNotional: m.minNotional }, candles });
-    }
-    return out;
+    return [...markets.values()]
+      .filter((m) => m.active && !p.blacklist.includes(m.symbol))
+      .sort((a, b) => a.symbol.localeCompare(b.symbol))
+      .map((m) => async (): Promise<SymbolSeries> => ({
+        symbol: m.symbol,
+        market: { symbol: m.symbol, type: m.type, tickSize: m.tickSize, amountStep: m.amountStep, minAmount: m.minAmount, minNotional: m.minNotional },
+        candles: (await this.candles.findRange(feedExchangeId(port.exchangeId, m.symbol), m.symbol, p.timeframe, from, now)).filter((c) => c.time + tf <= now),
+      }));
   }
 
   private async stopBot(p: GridPortfolioEntity, botId: string, now: number, reason: string): Promise<void> {

@@ -43,37 +43,45 @@ function scoreOf(metric: PortfolioMetric, s: Omit<SymbolScore, 'score'>): number
   }
 }
 
-/**
- * Backtest every series with the grid settings and rank: best score first, then higher total return, then symbol.
- * A series the grid refuses (its settings do not fit the market, e.g. a short grid on spot) is left out.
- */
+/** One symbol's score: the grid backtested on its series; null when the grid refuses it (e.g. a short grid on spot). */
+export function scoreSymbol(s: SymbolSeries, settings: Record<string, unknown>, timeframe: Timeframe, metric: PortfolioMetric, initialBalance: number): SymbolScore | null {
+  if (s.candles.length === 0) return null;
+  let r;
+  try {
+    r = runBacktest({
+      strategy: gridStrategy,
+      settings,
+      candles: s.candles,
+      market: s.market,
+      timeframe,
+      initialBalance,
+      feeMaker: RANK_FEE_MAKER,
+      feeTaker: RANK_FEE_TAKER,
+      slippage: 0,
+      leverage: s.market.type === 'perp' ? Number(settings.leverage ?? 1) : 1,
+      botId: `rank:${s.symbol}`,
+    });
+  } catch {
+    return null;
+  }
+  const m = r.metrics;
+  const base = { symbol: s.symbol, trades: m.trades, winRatePct: m.winRatePct, totalReturnPct: m.totalReturnPct, profitFactor: m.profitFactor, maxDrawdownPct: m.maxDrawdownPct };
+  return { ...base, score: scoreOf(metric, base) };
+}
+
+/** Best score first, then higher total return, then symbol. */
+export function sortRanking(scores: readonly SymbolScore[]): SymbolScore[] {
+  return [...scores].sort((a, b) => b.score - a.score || b.totalReturnPct - a.totalReturnPct || a.symbol.localeCompare(b.symbol));
+}
+
+/** Backtest every series with the grid settings and rank them (`scoreSymbol`, `sortRanking`). */
 export function rankSymbols(series: readonly SymbolSeries[], settings: Record<string, unknown>, timeframe: Timeframe, metric: PortfolioMetric, initialBalance: number): SymbolScore[] {
   const out: SymbolScore[] = [];
   for (const s of series) {
-    if (s.candles.length === 0) continue;
-    let r;
-    try {
-      r = runBacktest({
-        strategy: gridStrategy,
-        settings,
-        candles: s.candles,
-        market: s.market,
-        timeframe,
-        initialBalance,
-        feeMaker: RANK_FEE_MAKER,
-        feeTaker: RANK_FEE_TAKER,
-        slippage: 0,
-        leverage: s.market.type === 'perp' ? Number(settings.leverage ?? 1) : 1,
-        botId: `rank:${s.symbol}`,
-      });
-    } catch {
-      continue;
-    }
-    const m = r.metrics;
-    const base = { symbol: s.symbol, trades: m.trades, winRatePct: m.winRatePct, totalReturnPct: m.totalReturnPct, profitFactor: m.profitFactor, maxDrawdownPct: m.maxDrawdownPct };
-    out.push({ ...base, score: scoreOf(metric, base) });
+    const score = scoreSymbol(s, settings, timeframe, metric, initialBalance);
+    if (score) out.push(score);
   }
-  return out.sort((a, b) => b.score - a.score || b.totalReturnPct - a.totalReturnPct || a.symbol.localeCompare(b.symbol));
+  return sortRanking(out);
 }
 
 export interface ActiveSymbol {
