@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Intent, MarketSpec } from '../../core/contract';
 import { StrategySettingsError } from '../../core/contract';
 import { gridStrategy, type GridState } from '../grid.strategy';
+import { BTC_PERP, btc1h } from '../testing/fixtures';
 
 /*
  * Scenario: adjusting a running neutral range grid 100..200 / 10 grids (step 10), 50 USDT per grid, on a perpetual
@@ -91,5 +92,38 @@ describe('GRID adjust: a settings change on a running grid cancels and re-places
     // tick 5: 40 grids of 2.5 between 100 and 200 round onto each other
     const coarse = gridStrategy.init({ botId: 'c', settings: gridStrategy.parseSettings(base), market: { ...MARKET, tickSize: 5 }, timeframe: '1h' });
     expect(() => gridStrategy.onSettings!(coarse, gridStrategy.parseSettings({ ...base, gridNum: 40 }))).toThrow(/collapse/);
+  });
+});
+
+/*
+ * Adaptive mode (the original's grid): the levels follow the indicators, so only the amount, the count and the
+ * direction are compared. Fewer levels: the resting entries of the levels that go are cancelled, the others stay;
+ * more per level: every resting entry changes its amount and is cancelled.
+ */
+describe('GRID adjust: an adaptive grid', () => {
+  const candles = btc1h().slice(0, 400);
+  // 150 USDT per level: a level's amount does not depend on the count (with total_investment it would: investment / count)
+  const settings = gridStrategy.parseSettings({ mode: 'adaptive', direction: 'long', gridNum: 20, sizingMode: 'quote_per_grid', quotePerGrid: 150, investment: 3_000 });
+  let state: GridState = gridStrategy.init({ botId: 'a', settings, market: BTC_PERP, timeframe: '1h' });
+  for (const c of candles) state = gridStrategy.decide(state, c, BTC_PERP).state; // no fill: entries rest or move
+  const open = () => state.slots.filter((s) => s.st === 'open_order');
+
+  it('fewer levels: only the entries of the levels that go are cancelled', () => {
+    const before = open().map((s) => s.j);
+    expect(before.length).toBeGreaterThan(1);
+    const keepUpTo = before[0]; // keep the lowest armed level, drop the levels above it
+    const out = gridStrategy.onSettings!(state, gridStrategy.parseSettings({ ...state.settings, gridNum: keepUpTo }));
+    state = out.state;
+    expect(places(out.intents)).toEqual([]);
+    expect(cancels(out.intents).map((c) => state.retired.find((r) => r.key === c.key)!.j).sort((a, b) => a - b)).toEqual(before.filter((j) => j > keepUpTo));
+    expect(open().map((s) => s.j)).toEqual([keepUpTo]);
+    expect(Math.max(...state.slots.map((s) => s.j))).toBe(keepUpTo);
+  });
+
+  it('more per level: the resting entry is cancelled (its amount changes)', () => {
+    const out = gridStrategy.onSettings!(state, gridStrategy.parseSettings({ ...state.settings, quotePerGrid: 300 }));
+    state = out.state;
+    expect(cancels(out.intents)).toHaveLength(1);
+    expect(open()).toEqual([]);
   });
 });
