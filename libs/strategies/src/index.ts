@@ -1,6 +1,7 @@
 export * from './core/candle';
 export * from './core/timeframe';
 export * from './core/contract';
+export * from './core/commands';
 export * from './core/precision';
 export * from './core/market-symbol';
 export * from './core/order-side';

@@ -1,5 +1,6 @@
 import type { Candle } from './candle';
 import type { Timeframe } from './timeframe';
+import type { CommandInput, StrategyCommand, StrategyCommandType } from './commands';
 
 /**
  * The strategy contract (docs/architecture.md §3). A strategy is a pure, deterministic state machine:
@@ -108,6 +109,19 @@ export interface Strategy<Settings, S> {
   decide(state: S, closedCandle: Candle, market: MarketSpec): StrategyResult<S>;
   onFill(state: S, fill: Fill): StrategyResult<S>;
   onOrderClosed(state: S, event: OrderClosedEvent): StrategyResult<S>;
+  /**
+   * Optional: the trader commands the strategy accepts (docs/adr/0018-trader-commands.md). Absent or empty = none;
+   * a command of another type is refused before it reaches the bot (API: 400).
+   */
+  readonly commands?: readonly StrategyCommandType[];
+  /** Optional: strategy-specific checks of a well-formed, accepted command (issues = refused, API: 400). */
+  checkCommand?(command: StrategyCommand): readonly SettingsIssue[];
+  /**
+   * A trader command, applied after the decision on the last closed candle (pure, like decide/onFill). What the
+   * state does not allow (no position to protect, a price on the wrong side) is not an error: the strategy records
+   * why in its state and answers no intents. Orders it places are keyed `${botId}:cmd:${command.id}>${kind}:${i}`.
+   */
+  onCommand?(state: S, command: CommandInput, market?: MarketSpec): StrategyResult<S>;
   /** Optional: the margin mode the original strategy trades perpetuals with (runs may override). Default isolated. */
   readonly defaultMarginMode?: 'isolated' | 'cross';
   /**

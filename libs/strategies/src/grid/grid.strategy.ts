@@ -1,4 +1,5 @@
 import type { Candle } from '../core/candle';
+import type { CommandInput, StrategyCommand, StrategyCommandType } from '../core/commands';
 import {
   type Fill,
   type Intent,
@@ -126,6 +127,14 @@ export interface GridState {
   retired: RetiredOrder[];
   metrics: GridMetrics;
   ind: AdaptiveIndicators | null;
+  /** The trader's stop-loss / take-profit price for the whole grid (commands; absent = none). */
+  manual?: GridManualStops;
+}
+
+/** A manual stop: `side` long = triggers when the price falls to it (stop) / rises to it (take-profit); short mirrors. */
+export interface GridManualStops {
+  sl: { side: GridLeg; price: number } | null;
+  tp: { side: GridLeg; price: number } | null;
 }
 
 const FOUR_H = 4 * 3_600_000;
@@ -404,7 +413,10 @@ function closeTagFor(reason: string | null): string {
     case 'stop_loss_price':
     case LIQUIDATION_TAG:
       return 'grid_sl';
+    case 'manual_stop_loss':
+      return 'grid_sl';
     case 'take_profit_price':
+    case 'manual_take_profit':
       return 'grid_tp';
     case 'time_stop':
       return 'time_stop';
@@ -496,6 +508,12 @@ function touched(trigger: number, c: Candle, prevClose: number | null): boolean 
 /** Exit checks on the closed candle; returns the stop reason or null. */
 function exitReason(state: GridState, c: Candle, closeTime: number): string | null {
   const s = state.settings;
+  const manual = state.manual;
+  if (manual !== undefined) {
+    // the trader's prices act on the closed candle exactly as the settings' stop/take-profit prices do
+    if (manual.sl !== null && (manual.sl.side === 'short' ? c.high >= manual.sl.price : c.low <= manual.sl.price)) return 'manual_stop_loss';
+    if (manual.tp !== null && (manual.tp.side === 'short' ? c.low <= manual.tp.price : c.high >= manual.tp.price)) return 'manual_take_profit';
+  }
   if (s.mode === 'range') {
     const short = s.direction === 'short';
     if (s.stopLossPrice !== null && (short ? c.high >= s.stopLossPrice : c.low <= s.stopLossPrice)) return 'stop_loss_price';
@@ -1080,6 +1098,50 @@ function onSettings(state: GridState, next: GridSettings): StrategyResult<GridSt
   return { state, intents };
 }
 
+// ------------------------------------------------------------------------------------------------
+// trader commands (docs/adr/0018-trader-commands.md)
+// ------------------------------------------------------------------------------------------------
+
+/** A grid accepts a stop-loss / take-profit price for the whole grid and a close of everything. */
+const GRID_COMMANDS: readonly StrategyCommandType[] = ['set_stop_loss', 'clear_stop_loss', 'set_take_profit', 'clear_take_profit', 'close_percent'];
+
+function checkGridCommand(c: StrategyCommand): { field: string; message: string }[] {
+  if (c.type === 'set_take_profit' && (c.prices.length !== 1 || c.sizes[0] !== 100)) {
+    return [{ field: 'prices', message: 'a grid takes one take-profit price for the whole grid (sizes: [100])' }];
+  }
+  if (c.type === 'close_percent' && c.percent !== 100) return [{ field: 'percent', message: 'a grid closes all or nothing: percent must be 100' }];
+  return [];
+}
+
+function onCommand(state: GridState, input: CommandInput): StrategyResult<GridState> {
+  const intents: Intent[] = [];
+  const c = input.command;
+  const manual: GridManualStops = state.manual ?? { sl: null, tp: null };
+  switch (c.type) {
+    case 'set_stop_loss':
+      manual.sl = { side: c.side, price: roundPrice(state.market, c.price) };
+      break;
+    case 'clear_stop_loss':
+      manual.sl = null;
+      break;
+    case 'set_take_profit':
+      manual.tp = { side: c.side, price: roundPrice(state.market, c.prices[0]) };
+      break;
+    case 'clear_take_profit':
+      manual.tp = null;
+      break;
+    case 'close_percent':
+      if (state.status !== 'stopped') closeAllCaused(state, `${state.botId}:cmd:${input.id}`, 'manual_close', intents);
+      break;
+    case 'skip_next_entry':
+    case 'force_entry':
+      break; // not accepted (parseCommandFor refuses them before they reach the bot)
+  }
+  if (manual.sl === null && manual.tp === null) delete state.manual;
+  else state.manual = manual;
+  return { state, intents };
+}
+
 /** Exchange-grid-bot statistics (docs/adr/0014): per-level round trips apart from the floating PnL. */
 function stats(state: GridState): Record<string, number> {
   const m = state.metrics;
@@ -1099,6 +1161,9 @@ export const gridStrategy: Strategy<GridSettings, GridState> = {
   decide,
   onFill,
   onOrderClosed,
+  commands: GRID_COMMANDS,
+  checkCommand: checkGridCommand,
+  onCommand,
   stats,
   // a grid's position rarely goes flat: one trade per take-profit / stop fill
   tradesPerFill: true,

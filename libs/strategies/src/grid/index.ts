@@ -6,4 +6,4 @@ export type { RegimeState } from './grid.regime';
 export { SLOT_STATUSES, canMoveSlot, IllegalSlotTransitionError } from './grid-slot.state';
 export type { SlotStatus, GridLeg, GridSlot } from './grid-slot.state';
 export { gridStrategy, gridLevelPrice } from './grid.strategy';
-export type { GridState, GridStatus, GridMetrics, GridLegPosition, RetiredOrder, AdaptiveIndicators } from './grid.strategy';
+export type { GridState, GridStatus, GridMetrics, GridLegPosition, RetiredOrder, AdaptiveIndicators, GridManualStops } from './grid.strategy';

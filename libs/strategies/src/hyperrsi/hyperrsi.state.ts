@@ -18,6 +18,7 @@ export type HyperrsiOrderTag =
   | 'tp2'
   | 'tp3'
   | 'sl'
+  | 'manual_sl'
   | 'break_even'
   | 'trailing'
   | 'close'
@@ -74,6 +75,10 @@ export interface HyperrsiPosition {
   closeReason: string | null;
   /** hedge only: its TP/SL have been placed */
   protectionPlaced: boolean;
+  /** the trader's stop-loss price (command set_stop_loss); absent/null = the strategy's own stop */
+  manualStop?: number | null;
+  /** the trader's take-profit ladder (command set_take_profit): prices and % of the position each closes */
+  manualTp?: { prices: number[]; sizes: number[] } | null;
 }
 
 export interface HyperrsiState {
@@ -116,6 +121,9 @@ export interface HyperrsiState {
   hedgeEntries: number;
 
   orders: HyperrsiOrder[];
+
+  /** command skip_next_entry: the next entry signal is not taken (absent = false) */
+  skipNextEntry?: boolean;
 
   /** why the last wanted action did not happen (e.g. 'entry_below_minimums'), with its time */
   lastSkip: string | null;

@@ -1,4 +1,5 @@
 import type { Candle } from '../core/candle';
+import type { CommandInput, StrategyCommandType } from '../core/commands';
 import type {
   Fill,
   Intent,
@@ -81,7 +82,8 @@ export interface HyperrsiStrategyDeps {
 /** Shared result array for "nothing to do" (frozen: callers must not push into it). */
 const NO_INTENTS = Object.freeze([]) as unknown as Intent[];
 
-const MAIN_PROTECTION: ReadonlySet<string> = new Set(['tp1', 'tp2', 'tp3', 'sl', 'break_even', 'trailing']);
+const MAIN_PROTECTION: ReadonlySet<string> = new Set(['tp1', 'tp2', 'tp3', 'sl', 'manual_sl', 'break_even', 'trailing']);
+const MAIN_TPS: ReadonlySet<string> = new Set(['tp1', 'tp2', 'tp3']);
 const HEDGE_PROTECTION: ReadonlySet<string> = new Set(['hedge_tp', 'hedge_sl']);
 const TP_TAGS = ['tp1', 'tp2', 'tp3'] as const;
 
@@ -91,6 +93,7 @@ const TP_TAGS = ['tp1', 'tp2', 'tp3'] as const;
  * its hedge took profit; the hedge closed because its main exited or reached its last DCA).
  */
 function closeTag(reason: string): HyperrsiOrderTag {
+  if (reason === 'manual') return 'close';
   if (reason === 'dust') return 'dust';
   if (reason === 'trend') return 'trend_close';
   return 'hedge_close';
@@ -121,6 +124,11 @@ function beginDecision(botId: string, candleTime: number): void {
   emClock.time = candleTime;
   emFromFill = false;
   emPrefix = null;
+}
+
+/** A trader command: keys `${botId}:cmd:${commandId}>${kind}:${i}` (docs/adr/0018-trader-commands.md). */
+function beginCommand(botId: string, commandId: string): void {
+  beginCaused(`${botId}:cmd:${commandId}`);
 }
 
 function beginCaused(key: string): void {
@@ -342,6 +350,11 @@ function evaluateEntry(st: HyperrsiState, c: Candle): void {
     skip(st, 'hedge_still_open', c.time + st.timeframeMs);
     return;
   }
+  if (st.skipNextEntry === true) {
+    delete st.skipNextEntry;
+    skip(st, 'entry_skipped_by_trader', c.time + st.timeframeMs);
+    return;
+  }
   const amount = floorAmount(st.market, (st.investment * s.leverage) / c.close);
   if (!meetsMinimums(st.market, amount, c.close)) {
     skip(st, 'entry_below_minimums', c.time + st.timeframeMs);
@@ -453,13 +466,21 @@ function decide(trend: HyperrsiTrendSource, st: HyperrsiState, c: Candle, market
 
 /** TP/SL for the (new) average price, after an entry or DCA completed (§2.5 "rebuilt", §2.6, §2.7). */
 function rebuildProtection(st: HyperrsiState, main: HyperrsiPosition, current: number): void {
-  const s = st.settings;
   cancelTagged(st, main.side, MAIN_PROTECTION, 'rebuild after entry');
   main.stopKey = null;
   main.stopPrice = null;
   main.trailingOffset = null;
   main.trailingExtreme = null;
   main.tpFilled = 0;
+  if (main.manualTp) placeManualTps(st, main, main.manualTp);
+  else placeStrategyTps(st, main, current);
+  if (main.manualStop !== undefined && main.manualStop !== null) replaceStop(st, main, main.manualStop, 'manual_sl', 'rebuild after entry');
+  else placeStrategyStop(st, main);
+}
+
+/** The strategy's own TP ladder (§2.6) for the whole position from its average price. */
+function placeStrategyTps(st: HyperrsiState, main: HyperrsiPosition, current: number): void {
+  const s = st.settings;
   const atr = effectiveAtr(st.atrValue, current);
   main.tpPrices = takeProfitPrices(s, main.side, main.avgPrice, current, atr, st.market);
   const amounts = takeProfitAmounts(s, main.size, st.market);
@@ -467,11 +488,34 @@ function rebuildProtection(st: HyperrsiState, main: HyperrsiPosition, current: n
     const price = main.tpPrices[i];
     if (amounts[i] > 0 && price !== null) place(st, TP_TAGS[i], 'limit', exitSide(main.side), main.side, amounts[i], price, true);
   }
+}
+
+/** The strategy's own stop-loss (§2.7), when the settings ask for one now. */
+function placeStrategyStop(st: HyperrsiState, main: HyperrsiPosition): void {
+  const s = st.settings;
   if (s.use_sl && (!s.use_sl_on_last || main.entries >= s.pyramiding_limit)) {
     // docs/adr/0012-stop-loss-after-dca.md: from the average entry (default), or from the first entry fill
     const ref = s.sl_reference === 'entry' ? (main.firstFillPrice ?? main.avgPrice) : main.avgPrice;
     const sl = stopLossPrice(s, main.side, ref, effectiveAtr(st.atrValue, ref), st.market);
     if (sl !== null) replaceStop(st, main, sl, 'sl', 'rebuild after entry');
+  }
+}
+
+/**
+ * The trader's TP ladder: level i closes sizes[i] % of the position at prices[i]; when the sizes add up to 100 the
+ * last level takes what the others leave (no dust). Placed as tp1..tp3, so break-even and trailing follow them as
+ * they follow the strategy's own ladder.
+ */
+function placeManualTps(st: HyperrsiState, main: HyperrsiPosition, tp: { prices: number[]; sizes: number[] }): void {
+  main.tpPrices = [tp.prices[0] ?? null, tp.prices[1] ?? null, tp.prices[2] ?? null];
+  const n = tp.prices.length;
+  let total = 0;
+  for (const x of tp.sizes) total += x;
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    const amount = i === n - 1 && total >= 100 - 1e-9 ? floorAmount(st.market, main.size - used) : floorAmount(st.market, (main.size * tp.sizes[i]) / 100);
+    used += amount;
+    if (amount > 0 && meetsMinimums(st.market, amount, tp.prices[i])) place(st, TP_TAGS[i], 'limit', exitSide(main.side), main.side, amount, tp.prices[i], true);
   }
 }
 
@@ -693,6 +737,7 @@ function onFill(st: HyperrsiState, f: Fill): StrategyResult<HyperrsiState> {
     case 'tp2':
     case 'tp3':
     case 'sl':
+    case 'manual_sl':
     case 'break_even':
     case 'trailing':
       onMainReduce(st, f, tag, complete);
@@ -702,8 +747,11 @@ function onFill(st: HyperrsiState, f: Fill): StrategyResult<HyperrsiState> {
     case 'dust':
     case 'hedge_close':
       // a close carries the reason, not the position: main and hedge are always on opposite sides
-      if (st.main !== null && st.main.side === f.positionSide) onMainReduce(st, f, tag, complete);
-      else onHedgeReduce(st, f, tag, complete);
+      if (st.main !== null && st.main.side === f.positionSide) {
+        const partial = st.main.closeReason === 'manual_partial';
+        onMainReduce(st, f, tag, complete);
+        if (partial && complete && st.main !== null && rec !== null) resizeAfterPartialClose(st, st.main, rec.filled);
+      } else onHedgeReduce(st, f, tag, complete);
       break;
     case 'hedge_entry':
       onHedgeEntryFill(st, f, complete);
@@ -772,10 +820,14 @@ function onOrderClosed(st: HyperrsiState, ev: OrderClosedEvent): StrategyResult<
     case 'dust':
     case 'hedge_close': {
       const pos = st.main !== null && st.main.side === rec.positionSide ? st.main : st.hedge !== null && st.hedge.side === rec.positionSide ? st.hedge : null;
-      if (pos !== null) pos.closing = false;
+      if (pos !== null) {
+        pos.closing = false;
+        if (pos.closeReason === 'manual_partial') pos.closeReason = null;
+      }
       break;
     }
     case 'sl':
+    case 'manual_sl':
     case 'break_even':
     case 'trailing':
     case 'hedge_sl': {
@@ -792,6 +844,177 @@ function onOrderClosed(st: HyperrsiState, ev: OrderClosedEvent): StrategyResult<
     case 'hedge_tp':
       // a TP that ended unfilled (e.g. cancelled by the exchange): the position stays as the fills say
       break;
+  }
+  return finish(st);
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Trader commands (docs/adr/0018-trader-commands.md)
+// ------------------------------------------------------------------------------------------------------
+
+/** The commands HYPERRSI accepts: all of them. */
+export const HYPERRSI_COMMANDS: readonly StrategyCommandType[] = ['set_stop_loss', 'clear_stop_loss', 'set_take_profit', 'clear_take_profit', 'close_percent', 'skip_next_entry', 'force_entry'];
+
+/** The main position on `side` that a command can act on (open, not being closed); records why not otherwise. */
+function commandTarget(st: HyperrsiState, side: PositionSide | undefined, now: number): HyperrsiPosition | null {
+  const main = st.main;
+  if (main === null || (side !== undefined && main.side !== side) || !(main.size > 0)) {
+    skip(st, `command_no_${side ?? 'open'}_position`, now);
+    return null;
+  }
+  if (main.closing) {
+    skip(st, 'command_position_closing', now);
+    return null;
+  }
+  return main;
+}
+
+/** Resting stop's tag of the main position (null when none). */
+function stopTag(st: HyperrsiState, main: HyperrsiPosition): HyperrsiOrderTag | null {
+  if (main.stopKey === null) return null;
+  const i = findOrder(st, main.stopKey);
+  return i >= 0 ? st.orders[i].tag : null;
+}
+
+/** Cancels the main position's resting take-profits (tp1..tp3). */
+function cancelTps(st: HyperrsiState, main: HyperrsiPosition, reason: string): void {
+  cancelTagged(st, main.side, MAIN_TPS, reason);
+  main.tpFilled = 0;
+}
+
+/**
+ * After a partial close filled: the resting stop and take-profits are resized to what is left (each TP keeps its
+ * price and closes the same share of the smaller position), so no reduce-only order is larger than the position.
+ */
+function resizeAfterPartialClose(st: HyperrsiState, main: HyperrsiPosition, closed: number): void {
+  main.closeReason = null;
+  const before = main.size + closed;
+  const ratio = before > 0 ? main.size / before : 0;
+  const tps = st.orders.filter((o) => o.positionSide === main.side && MAIN_TPS.has(o.tag));
+  for (const o of tps) {
+    cancelKey(st, o.key, 'resize after partial close');
+    const amount = floorAmount(st.market, (o.amount - o.filled) * ratio);
+    if (amount > 0 && o.price !== null && meetsMinimums(st.market, amount, o.price)) place(st, o.tag, 'limit', exitSide(main.side), main.side, amount, o.price, true);
+  }
+  const tag = stopTag(st, main);
+  if (main.stopPrice !== null && tag !== null) replaceStop(st, main, main.stopPrice, tag, 'resize after partial close', tag === 'trailing' ? main.trailingOffset : null);
+}
+
+function onCommand(st: HyperrsiState, input: CommandInput, market?: MarketSpec): StrategyResult<HyperrsiState> {
+  if (market !== undefined) {
+    const m = st.market;
+    if (market.tickSize !== m.tickSize || market.amountStep !== m.amountStep || market.minAmount !== m.minAmount || market.minNotional !== m.minNotional) setMarket(st, market);
+  }
+  beginCommand(st.botId, input.id);
+  const c = input.command;
+  // the command belongs to the last decided candle: its close time is the command's time
+  const now = st.lastCandleTime === null ? 0 : st.lastCandleTime + st.timeframeMs;
+  const last = st.lastClose;
+  switch (c.type) {
+    case 'set_stop_loss': {
+      const main = commandTarget(st, c.side, now);
+      if (main === null) break;
+      const price = roundPrice(st.market, c.price);
+      // a stop on the wrong side of the price would fire at once: that is a close, not a stop
+      if (last === null || !(price > 0) || (c.side === 'long' ? price >= last : price <= last)) {
+        skip(st, 'manual_sl_on_wrong_side', now);
+        break;
+      }
+      main.manualStop = price;
+      main.trailingOffset = null;
+      main.trailingExtreme = null;
+      replaceStop(st, main, price, 'manual_sl', 'manual stop-loss');
+      break;
+    }
+    case 'clear_stop_loss': {
+      const main = commandTarget(st, c.side, now);
+      if (main === null) break;
+      if (main.manualStop === undefined || main.manualStop === null) {
+        skip(st, 'no_manual_sl', now);
+        break;
+      }
+      main.manualStop = null;
+      if (main.stopKey !== null && stopTag(st, main) === 'manual_sl') cancelKey(st, main.stopKey, 'manual stop-loss cleared');
+      main.stopKey = null;
+      main.stopPrice = null;
+      placeStrategyStop(st, main);
+      break;
+    }
+    case 'set_take_profit': {
+      const main = commandTarget(st, c.side, now);
+      if (main === null) break;
+      const prices = c.prices.map((p) => roundPrice(st.market, p));
+      if (last === null || prices.some((p) => !(p > 0) || (c.side === 'long' ? p <= last : p >= last))) {
+        skip(st, 'manual_tp_on_wrong_side', now);
+        break;
+      }
+      main.manualTp = { prices, sizes: [...c.sizes] };
+      cancelTps(st, main, 'manual take-profit');
+      placeManualTps(st, main, main.manualTp);
+      break;
+    }
+    case 'clear_take_profit': {
+      const main = commandTarget(st, c.side, now);
+      if (main === null) break;
+      if (!main.manualTp) {
+        skip(st, 'no_manual_tp', now);
+        break;
+      }
+      main.manualTp = null;
+      cancelTps(st, main, 'manual take-profit cleared');
+      placeStrategyTps(st, main, last ?? main.avgPrice);
+      break;
+    }
+    case 'close_percent': {
+      const main = commandTarget(st, c.side, now);
+      if (main === null) break;
+      let amount = floorAmount(st.market, (main.size * c.percent) / 100);
+      const rest = floorAmount(st.market, main.size - amount);
+      const ref = last ?? main.avgPrice;
+      if (c.percent >= 100 || !meetsMinimums(st.market, rest, ref)) {
+        // what would be left is below the minimums: close it all
+        closePosition(st, main, false, 'manual');
+        break;
+      }
+      amount = floorAmount(st.market, amount);
+      if (!meetsMinimums(st.market, amount, ref)) {
+        skip(st, 'close_below_minimums', now);
+        break;
+      }
+      if (st.pendingKey !== null) {
+        // a DCA in flight would add back what we take off
+        cancelKey(st, st.pendingKey, 'manual partial close');
+        st.pendingKey = null;
+      }
+      main.closing = true;
+      main.closeReason = 'manual_partial';
+      place(st, 'close', 'market', exitSide(main.side), main.side, amount, null, true);
+      break;
+    }
+    case 'skip_next_entry':
+      st.skipNextEntry = true;
+      break;
+    case 'force_entry': {
+      if (st.main !== null || st.pendingKey !== null) {
+        skip(st, 'force_entry_position_open', now);
+        break;
+      }
+      if (st.hedge !== null) {
+        skip(st, 'hedge_still_open', now);
+        break;
+      }
+      if (last === null) {
+        skip(st, 'force_entry_no_price_yet', now);
+        break;
+      }
+      const amount = floorAmount(st.market, c.size !== undefined ? c.size : (st.investment * st.settings.leverage) / last);
+      if (!meetsMinimums(st.market, amount, last)) {
+        skip(st, 'entry_below_minimums', now);
+        break;
+      }
+      st.pendingKey = place(st, 'entry', 'market', entrySide(c.side), c.side, amount, null, false);
+      break;
+    }
   }
   return finish(st);
 }
@@ -866,6 +1089,8 @@ export function createHyperrsiStrategy(deps: HyperrsiStrategyDeps = {}): Strateg
     decide: (st, c, market) => decide(trend, st, c, market),
     onFill,
     onOrderClosed,
+    commands: HYPERRSI_COMMANDS,
+    onCommand,
   };
 }
 
