@@ -4,7 +4,7 @@ import { PlatformModule } from '@tb/platform';
 import { BacktestRunsApiModule } from '@tb/backtest-runs';
 import { UsersModule } from '@tb/users';
 import { OrdersHttpModule } from '@tb/orders';
-import { BotsHttpModule, GridControlsHttpModule, GridPortfoliosHttpModule, StatsHttpModule } from '@tb/bots';
+import { BotsHttpModule, GridControlsHttpModule, GridPortfoliosHttpModule, StatsHttpModule, TraderControlsHttpModule } from '@tb/bots';
 
 /** GRID API (:8012): /api/grid/bots plus the shared routers. */
 @Module({})
@@ -12,7 +12,7 @@ export class GridApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: GridApiModule,
-      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule, BotsHttpModule.forStrategy('grid'), StatsHttpModule.forStrategy('grid'), GridControlsHttpModule, GridPortfoliosHttpModule],
+      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule, BotsHttpModule.forStrategy('grid'), StatsHttpModule.forStrategy('grid'), GridControlsHttpModule, GridPortfoliosHttpModule, TraderControlsHttpModule.forStrategy('grid')],
     };
   }
 }

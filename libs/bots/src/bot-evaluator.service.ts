@@ -3,7 +3,7 @@ import { Transactional } from '@tb/database';
 import { ExchangeAccountsService } from '@tb/accounts';
 import type { ExchangePort } from '@tb/exchange';
 import { OrdersService, type BotActionToWrite, type BotOrderEvents } from '@tb/orders';
-import { timeframeMs, type Candle, type Fill, type Intent, type OrderClosedEvent, type Strategy } from '@tb/strategies';
+import { timeframeMs, type Candle, type Fill, type Intent, type OrderClosedEvent, type Strategy, type StrategyCommand } from '@tb/strategies';
 import type { BotEntity } from './bot.entity';
 import { botStrategy } from './bot-strategies';
 import { applyInput, inputKey, stateHash, type JournalInput } from './bot-journal';
@@ -27,6 +27,20 @@ export interface EvaluationOptions {
   readonly maxCandleAgeMs: number;
   /** when the candle that triggered this evaluation became available (latency metrics) */
   readonly candleAvailableAt?: number;
+  /**
+   * Replay: the bar the paper exchange is walking. Commands (and what follows them in the inbox, candles apart) wait
+   * until the candle of that bar has been decided, so a command never lands in the middle of a walked bar: it
+   * follows a candle decision, as in a backtest (docs/adr/0018-trader-commands.md).
+   */
+  readonly holdCommandsUntil?: number;
+}
+
+/** A command in the inbox (BotCommandsService writes it). */
+export interface CommandInputPayload {
+  readonly id: string;
+  readonly command: StrategyCommand;
+  /** who sent it: 'api' | 'webhook' | 'telegram' ... */
+  readonly source?: string;
 }
 
 export interface EvaluationResult {
@@ -237,7 +251,23 @@ export class BotEvaluator {
     let inputSeq = bot.inputSeq;
     let lastCandle = bot.lastCandleTime === null ? null : Number(bot.lastCandleTime);
     const tf = timeframeMs(bot.timeframe);
+    const hold = options.holdCommandsUntil;
+    const held: PendingInput[] = [];
+    const applyOther = (input: PendingInput): void => {
+      if (input.kind === 'settings') {
+        const settings = strategy.parseSettings((input.payload as { settings: unknown }).settings);
+        this.journal(run, strategy, { kind: 'settings', settings }, `settings:${input.seq}`);
+      } else if (input.kind === 'command') {
+        if (run.status !== 'running' && run.status !== 'paused') return; // a stopped bot takes no command (the API refuses them too)
+        const p = input.payload as CommandInputPayload;
+        this.journal(run, strategy, { kind: 'command', command: { id: p.id, command: p.command }, candleTime: lastCandle }, `command:${p.id}`);
+      }
+    };
     for (const input of inbox) {
+      if (input.kind !== 'candle' && hold !== undefined && (held.length > 0 || input.kind === 'command') && (lastCandle === null || lastCandle < hold)) {
+        held.push(input);
+        continue;
+      }
       inputSeq = input.seq;
       if (input.kind === 'candle') {
         const p = input.payload as CandleInputPayload;
@@ -261,11 +291,15 @@ export class BotEvaluator {
             books = { ...books, pausedUntil: checked.verdict.until };
           }
         }
-      } else if (input.kind === 'settings') {
-        const settings = strategy.parseSettings((input.payload as { settings: unknown }).settings);
-        this.journal(run, strategy, { kind: 'settings', settings }, `settings:${input.seq}`);
-      }
+        if (held.length > 0 && hold !== undefined && lastCandle !== null && lastCandle >= hold) {
+          // the held bar is decided: what waited for it follows the decision, in arrival order
+          for (const h of held.splice(0)) applyOther(h);
+        }
+      } else applyOther(input);
     }
+    // still held (the bar is not decided yet): read again from the first held input next time (candles after it are
+    // recognised as decided and skipped)
+    if (held.length > 0) inputSeq = String(BigInt(held[0].seq) - 1n);
 
     if (run.decisions === 0 && run.status === bot.status) return;
     run.save = { state: run.state, inputSeq, decisions: run.seq, lastCandleTime: lastCandle, guard: books };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Candle, Fill, Intent, MarketSpec, OrderClosedEvent, Strategy, Timeframe } from '@tb/strategies';
+import type { Candle, CommandInput, Fill, Intent, MarketSpec, OrderClosedEvent, Strategy, Timeframe } from '@tb/strategies';
 import { withSettings } from './bot-strategies';
 
 /**
@@ -13,7 +13,13 @@ export type JournalInput =
   | { readonly kind: 'candle'; readonly candle: Candle; readonly expire: 'stale' | 'paused' | 'warmup' | null }
   | { readonly kind: 'fill'; readonly fill: Fill }
   | { readonly kind: 'closed'; readonly event: OrderClosedEvent }
-  | { readonly kind: 'settings'; readonly settings: unknown };
+  | { readonly kind: 'settings'; readonly settings: unknown }
+  /**
+   * A trader command (docs/adr/0018-trader-commands.md), applied after the decision on `candleTime` (the open time
+   * of the last candle decided before it; null before the first): a backtest given the same command at that candle
+   * time makes the same trades.
+   */
+  | { readonly kind: 'command'; readonly command: CommandInput; readonly candleTime: number | null };
 
 export interface StepResult {
   readonly state: unknown;
@@ -33,6 +39,9 @@ export function applyInput(strategy: Strategy<unknown, unknown>, state: unknown,
       return strategy.onOrderClosed(state, input.event);
     case 'settings':
       return strategy.onSettings ? strategy.onSettings(state, input.settings) : { state: withSettings(state, input.settings), intents: [] };
+    case 'command':
+      if (!strategy.onCommand) throw new Error(`strategy ${strategy.name} takes no commands`);
+      return strategy.onCommand(state, input.command, market);
   }
 }
 
@@ -117,6 +126,8 @@ export function inputKey(input: JournalInput): string {
       return `closed:${input.event.key}`;
     case 'settings':
       return `settings:${stateHash(input.settings).slice(0, 16)}`;
+    case 'command':
+      return `command:${input.command.id}`;
   }
 }
 

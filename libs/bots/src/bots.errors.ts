@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode } from '@tb/common';
-import type { StrategySettingsError } from '@tb/strategies';
+import type { StrategyCommandError, StrategySettingsError } from '@tb/strategies';
 
 /** 400 with one detail per bad setting, as `settings.<field>` (the shape of every per-field 400). */
 export class InvalidBotSettingsError extends DomainError {
@@ -8,6 +8,17 @@ export class InvalidBotSettingsError extends DomainError {
       ErrorCode.StrategySettingsInvalid,
       err.message,
       err.issues.map((i) => ({ field: `settings.${i.field}`, messages: [i.message] })),
+    );
+  }
+}
+
+/** 400 STRATEGY_COMMAND_INVALID: a malformed command, or one the bot's strategy does not accept; one detail per field. */
+export class InvalidBotCommandError extends DomainError {
+  constructor(err: StrategyCommandError) {
+    super(
+      ErrorCode.StrategyCommandInvalid,
+      err.message,
+      err.issues.map((i) => ({ field: i.field === 'command' ? 'command' : `command.${i.field}`, messages: [i.message] })),
     );
   }
 }

@@ -10,11 +10,12 @@ import { BotsRepository } from './bots.repository';
 import { BotsService } from './bots.service';
 import { ReplayDriver } from './replay.driver';
 import { BotFeedService } from './bot-feed.service';
+import { BotCommandsService } from './commands/bot-commands.service';
 
 /** The bot runtime without HTTP: lifecycle, evaluation, replay (the worker and the CLI load this; the APIs add their controllers). */
 @Module({
   imports: [TypeOrmModule.forFeature([BotEntity, BotInputEntity, BotDecisionEntity, BotEquityEntity]), OrdersModule, EventsModule, MarketModule],
-  providers: [BotsRepository, BotsService, BotEvaluator, ReplayDriver, BotMetrics, BotFeedService],
-  exports: [BotsService, BotEvaluator, ReplayDriver, BotsRepository, BotFeedService, BotMetrics],
+  providers: [BotsRepository, BotsService, BotEvaluator, ReplayDriver, BotMetrics, BotFeedService, BotCommandsService],
+  exports: [BotsService, BotEvaluator, ReplayDriver, BotsRepository, BotFeedService, BotMetrics, BotCommandsService],
 })
 export class BotsModule {}

@@ -21,6 +21,7 @@ import {
   strategyNames,
   textTable,
   writeBacktestReport,
+  type BacktestCommand,
   type BacktestInput,
   type BacktestMetrics,
   type RankMetric,
@@ -41,6 +42,7 @@ interface BacktestOptions {
   symbol?: string;
   market?: string;
   settings?: string;
+  commands?: string;
   from?: string;
   to?: string;
   balance: string;
@@ -109,6 +111,27 @@ function loadSettings(v: string | undefined): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
+/**
+ * --commands <file>: a JSON array of trader commands `{"time": <candle open time, epoch ms or ISO>, "id"?: string,
+ * "command": {...}}` (docs/adr/0018-trader-commands.md); each is applied after the decision on that candle. A bot's
+ * journal gives them: each `command` decision's candleTime, command.id and command.command.
+ */
+export function loadCommands(v: string | undefined): BacktestCommand[] | undefined {
+  if (!v) return undefined;
+  if (!existsSync(v)) throw new Error(`--commands: no such file "${v}"`);
+  const parsed: unknown = JSON.parse(readFileSync(v, 'utf8'));
+  if (!Array.isArray(parsed)) throw new Error('--commands must be a JSON array of {time, id?, command}');
+  return parsed.map((x: unknown, i) => {
+    const o = x as { time?: unknown; id?: unknown; command?: unknown };
+    if (!o || typeof o !== 'object' || (typeof o.time !== 'number' && typeof o.time !== 'string') || typeof o.command !== 'object' || o.command === null) {
+      throw new Error(`--commands[${i}] must be {time, id?, command}`);
+    }
+    if (o.id !== undefined && typeof o.id !== 'string') throw new Error(`--commands[${i}].id must be a string`);
+    const time = typeof o.time === 'number' ? o.time : parseDate(o.time);
+    return { time, command: o.command, ...(typeof o.id === 'string' ? { id: o.id } : {}) };
+  });
+}
+
 function buildSpec(o: BacktestOptions, settings: Record<string, unknown>): RunSpec {
   const strategy = o.strategy.toLowerCase();
   const parsedSettings = getStrategy(strategy).parseSettings(settings) as { leverage?: unknown }; // fail fast on bad input
@@ -151,8 +174,9 @@ function guessSymbol(file: string): string {
   return m ? `${m[1]}/${m[2]}` : 'BTC/USDT';
 }
 
-function inputFor(spec: RunSpec, candles: CandleColumns, settings: unknown, funding?: readonly FundingRate[]): BacktestInput {
+function inputFor(spec: RunSpec, candles: CandleColumns, settings: unknown, funding?: readonly FundingRate[], commands?: readonly BacktestCommand[]): BacktestInput {
   return {
+    ...(commands ? { commands } : {}),
     strategy: getStrategy(spec.strategy),
     settings,
     candles,
@@ -212,7 +236,7 @@ async function runSingle(o: BacktestOptions): Promise<void> {
   const t0 = process.hrtime.bigint();
   let result;
   try {
-    result = await runBacktestAsync({ ...inputFor(spec, candles, settings, funding), progressEvery: 16_384, onProgress: (p) => bar?.update(p.done, p.total) });
+    result = await runBacktestAsync({ ...inputFor(spec, candles, settings, funding, loadCommands(o.commands)), progressEvery: 16_384, onProgress: (p) => bar?.update(p.done, p.total) });
   } finally {
     bar?.stop();
   }
@@ -340,6 +364,7 @@ export function registerBacktestCommand(program: Command): void {
     .option('--symbol <symbol>', 'ccxt symbol (default: from the file name, e.g. BTC/USDT)')
     .option('--market <type>', 'spot | perp (default: perp for hyperrsi or a :USDT symbol, else spot)')
     .option('--settings <json|file>', 'strategy settings as JSON or a JSON file (defaults filled in)')
+    .option('--commands <file>', 'trader commands: JSON array of {time, id?, command}, each applied after the decision on the candle opening at time')
     .option('--from <date>', 'first candle (YYYY-MM-DD UTC, ISO time or epoch ms)')
     .option('--to <date>', 'last candle, inclusive (a date means the whole day)')
     .option('--balance <n>', 'initial quote balance', '10000')

@@ -1,5 +1,5 @@
 import { MatchingEngine, type EngineEvent, type MarginMode } from '@tb/matching';
-import { timeframeMs, toColumns, type Candle, type CandleColumns, type Intent, type MarketSpec, type Strategy } from '@tb/strategies';
+import { parseCommandFor, timeframeMs, toColumns, type Candle, type CandleColumns, type CommandInput, type Intent, type MarketSpec, type Strategy } from '@tb/strategies';
 import {
   BacktestCanceledError,
   LedgerMismatchError,
@@ -64,6 +64,8 @@ export class BacktestSession<Settings = unknown, State = unknown> {
   private routeToStrategy = true;
   private finished: BacktestResult | null = null;
   private readonly marginMode: MarginMode | null;
+  /** trader commands by the open time of the candle they follow (null: none) */
+  private readonly commands: Map<number, CommandInput[]> | null;
 
   constructor(private readonly input: BacktestInput<Settings, State>) {
     const cols = isColumns(input.candles) ? input.candles : toColumns(input.candles);
@@ -106,9 +108,27 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       // funding times inside a candle are charged where the walk reaches them
       barMs: this.tfMs,
     });
+    this.commands = this.commandsByTime(input);
     this.tracker = new TradeTracker({ perFill: input.strategy.tradesPerFill === true });
     this.engine.setHandler((e) => this.onEvent(e));
     this.equity = new Float64Array(this.end - this.start);
+  }
+
+  /** Validates the commands (strategy, shape, a candle of the run at each time) and groups them by candle time. */
+  private commandsByTime(input: BacktestInput<Settings, State>): Map<number, CommandInput[]> | null {
+    const list = input.commands ?? [];
+    if (list.length === 0) return null;
+    if (!input.strategy.onCommand) throw new RangeError(`backtest: strategy ${input.strategy.name} takes no commands`);
+    const out = new Map<number, CommandInput[]>();
+    list.forEach((c, k) => {
+      const at = lowerBound(this.cols.time, this.cols.length, c.time);
+      if (!(at >= this.start && at < this.end && this.cols.time[at] === c.time)) throw new RangeError(`backtest: command ${k}: no candle of the run opens at ${c.time}`);
+      const command = parseCommandFor(input.strategy as unknown as Strategy<unknown, unknown>, c.command);
+      const group = out.get(c.time) ?? [];
+      group.push({ id: c.id ?? `${c.time}-${group.length}`, command });
+      out.set(c.time, group);
+    });
+    return out;
   }
 
   get total(): number {
@@ -164,11 +184,24 @@ export class BacktestSession<Settings = unknown, State = unknown> {
         const closeTime = t + tfMs;
         for (let k = 0; k < intents.length; k++) engine.apply(intents[k], closeTime);
       }
+      if (this.commands !== null) this.applyCommands(t);
       eq[i - base] = engine.equity(c);
       if (engine.hasOpenPosition()) this.exposed++;
     }
     this.i = i;
     return i >= this.end;
+  }
+
+  /** The commands that follow the decision on candle `t`, in order; their orders join the book at the close. */
+  private applyCommands(t: number): void {
+    const list = this.commands!.get(t);
+    if (list === undefined) return;
+    const closeTime = t + this.tfMs;
+    for (const c of list) {
+      const r = this.strategy.onCommand!(this.state, c, this.market);
+      this.state = r.state;
+      for (const it of r.intents) this.engine.apply(it, closeTime);
+    }
   }
 
   /** Run the remaining candles synchronously. */

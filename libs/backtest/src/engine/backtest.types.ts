@@ -6,6 +6,15 @@ export interface BacktestProgress {
   readonly total: number;
 }
 
+/** A trader command at a candle time (a journal's `command` entry: its candleTime, id and command). */
+export interface BacktestCommand {
+  /** open time of the candle the command follows */
+  readonly time: number;
+  readonly id?: string;
+  /** the raw command; validated against the strategy (parseCommandFor) */
+  readonly command: unknown;
+}
+
 export interface BacktestInput<Settings = unknown, State = unknown> {
   readonly strategy: Strategy<Settings, State>;
   /** Raw settings; passed through strategy.parseSettings. */
@@ -30,6 +39,12 @@ export interface BacktestInput<Settings = unknown, State = unknown> {
   readonly funding?: readonly FundingRate[];
   /** default 'backtest' */
   readonly botId?: string;
+  /**
+   * Trader commands, each applied right after the decision on the candle that opens at `time` (docs/adr/0018-trader-
+   * commands.md) — as a bot applies a command after the last candle it decided. `id` keys the orders the command
+   * places (default `${time}-${index}`).
+   */
+  readonly commands?: readonly BacktestCommand[];
   /** Called every `progressEvery` candles (default 65,536) and at the end. */
   readonly onProgress?: (p: BacktestProgress) => void;
   /** Checked as often as onProgress; returning true aborts with BacktestCanceledError. */

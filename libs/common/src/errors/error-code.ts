@@ -14,6 +14,7 @@ export enum ErrorCode {
   ServiceUnavailable = 'SERVICE_UNAVAILABLE',
   // domain
   StrategySettingsInvalid = 'STRATEGY_SETTINGS_INVALID',
+  StrategyCommandInvalid = 'STRATEGY_COMMAND_INVALID',
   IllegalStateTransition = 'ILLEGAL_STATE_TRANSITION',
   InsufficientFunds = 'INSUFFICIENT_FUNDS',
   OrderBelowMinimum = 'ORDER_BELOW_MINIMUM',

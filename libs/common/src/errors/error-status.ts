@@ -15,6 +15,7 @@ export const ERROR_HTTP_STATUS: Record<ErrorCode, number> = {
   [ErrorCode.Internal]: 500,
   [ErrorCode.ServiceUnavailable]: 503,
   [ErrorCode.StrategySettingsInvalid]: 400,
+  [ErrorCode.StrategyCommandInvalid]: 400,
   [ErrorCode.IllegalStateTransition]: 409,
   [ErrorCode.InsufficientFunds]: 422,
   [ErrorCode.OrderBelowMinimum]: 422,

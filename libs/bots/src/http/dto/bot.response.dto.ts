@@ -109,7 +109,7 @@ export class BotOrderResponseDto {
 
 export class BotLastDecisionDto {
   @ApiProperty() seq!: number;
-  @ApiProperty({ enum: ['init', 'candle', 'fill', 'closed', 'settings'] }) kind!: string;
+  @ApiProperty({ enum: ['init', 'candle', 'fill', 'closed', 'settings', 'command'] }) kind!: string;
   @ApiProperty({ type: String, format: 'date-time', description: 'When it was journaled' }) time!: string;
 }
 
@@ -173,7 +173,7 @@ export class BotTradesResponseDto {
 
 export class BotDecisionResponseDto {
   @ApiProperty() seq!: number;
-  @ApiProperty({ enum: ['init', 'candle', 'fill', 'closed', 'settings'] }) kind!: string;
+  @ApiProperty({ enum: ['init', 'candle', 'fill', 'closed', 'settings', 'command'] }) kind!: string;
   @ApiProperty({ example: 'candle:1704067200000' }) inputKey!: string;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the strategy saw (candle, fill, closed order, settings)' }) input!: JournalInput;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Order intents the strategy answered' }) intents!: unknown;
