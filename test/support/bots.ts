@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { runBacktest, type BacktestResult, type TradeRecord } from '@tb/backtest';
+import { runBacktest, type BacktestCommand, type BacktestResult, type TradeRecord } from '@tb/backtest';
 import { BotsRepository, BotsService, botStrategy, replayJournal, type JournalEntry, type JournalInput } from '@tb/bots';
 import { PAPER_MARKETS } from '@tb/exchange';
 import type { Candle, Fill, Intent, MarketSpec, Strategy, Timeframe } from '@tb/strategies';
@@ -32,9 +32,10 @@ export function recordingFills(inner: Strategy<unknown, unknown>, out: Fill[]): 
 }
 
 /** The backtest on the first `n` candles, with every fill its strategy was handed recorded (the bot's journal holds the same inputs). */
-export function backtestReference(strategy: BotStrategyName, settings: Record<string, unknown>, leverage: number, candles: readonly Candle[], fills: Fill[]): BacktestResult {
+export function backtestReference(strategy: BotStrategyName, settings: Record<string, unknown>, leverage: number, candles: readonly Candle[], fills: Fill[], commands?: readonly BacktestCommand[]): BacktestResult {
   const market = PAPER_MARKETS.get(REPLAY_SYMBOL)!;
   return runBacktest({
+    ...(commands ? { commands } : {}),
     strategy: recordingFills(botStrategy(strategy), fills),
     settings,
     candles: [...candles],
