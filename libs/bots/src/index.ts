@@ -24,3 +24,6 @@ export * from './grid-portfolios/portfolio-selection';
 export * from './grid-portfolios/grid-portfolios.service';
 export * from './grid-portfolios/grid-portfolios.module';
 export * from './controls/trader-controls-http.module';
+export * from './presets/preset.entity';
+export * from './presets/presets.service';
+export * from './presets/presets.module';

@@ -1,10 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { BotStrategyName } from '../bot.entity';
+import { OrdersModule } from '@tb/orders';
 import { BotsModule } from '../bots.module';
+import { BotsHttpService } from '../http/bots-http.service';
+import { PresetsController } from '../presets/presets.controller';
+import { PresetsModule } from '../presets/presets.module';
 import { GridBotCommandsController, HyperrsiBotCommandsController } from './bot-commands.controller';
 
 /**
- * Trader controls of one strategy's app (docs/adr/0018-trader-commands.md): commands into a bot. Needs
+ * Trader controls of one strategy's app (docs/adr/0018-trader-commands.md): commands into a bot; HYPERRSI presets. Needs
  * PlatformModule and UsersModule's global AuthGuard.
  */
 @Module({})
@@ -12,9 +16,9 @@ export class TraderControlsHttpModule {
   static forStrategy(strategy: BotStrategyName): DynamicModule {
     return {
       module: TraderControlsHttpModule,
-      imports: [BotsModule],
-      providers: [],
-      controllers: strategy === 'hyperrsi' ? [HyperrsiBotCommandsController] : [GridBotCommandsController],
+      imports: [BotsModule, OrdersModule, PresetsModule],
+      providers: [BotsHttpService],
+      controllers: strategy === 'hyperrsi' ? [HyperrsiBotCommandsController, PresetsController] : [GridBotCommandsController],
     };
   }
 }

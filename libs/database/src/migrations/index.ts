@@ -5,6 +5,7 @@ import { BacktestRuns1732600000000 } from './1732600000000-backtest-runs';
 import { PaperExchange1732700000000 } from './1732700000000-paper-exchange';
 import { Bots1733000000000 } from './1733000000000-bots';
 import { GridPortfolios1733190000000 } from './1733190000000-grid-portfolios';
+import { TraderControls1733300000000 } from './1733300000000-trader-controls';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   PaperExchange1732700000000,
   Bots1733000000000,
   GridPortfolios1733190000000,
+  TraderControls1733300000000,
 ];
