@@ -27,3 +27,6 @@ export * from './controls/trader-controls-http.module';
 export * from './presets/preset.entity';
 export * from './presets/presets.service';
 export * from './presets/presets.module';
+export * from './webhooks/webhook.entity';
+export * from './webhooks/webhooks.service';
+export * from './webhooks/webhooks.module';

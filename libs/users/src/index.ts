@@ -15,6 +15,6 @@ export type { ApiKeyRecord } from './api-keys/api-keys.repository';
 export { ApiKeyEntity } from './api-keys/api-key.entity';
 export { PasswordHasher, DEFAULT_SCRYPT_PARAMS, type ScryptParams } from './crypto/password-hasher';
 export * from './crypto/tokens';
-export { ThrottleOrders, THROTTLE_KIND_KEY, type ThrottleKind } from './throttling/throttle.decorators';
+export { ThrottleOrders, ThrottleWebhook, THROTTLE_KIND_KEY, type ThrottleKind } from './throttling/throttle.decorators';
 export { TbThrottlerGuard, RateLimitedError } from './throttling/tb-throttler.guard';
 export { ApiErrorResponses } from './http/api-error-responses';

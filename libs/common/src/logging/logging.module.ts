@@ -4,7 +4,7 @@ import pino, { type DestinationStream } from 'pino';
 import { AppConfig } from '@tb/config';
 import { currentRequestId } from '../context/request-context.module';
 import { requestIdOf } from '../context/request-id';
-import { sanitizeLogObject } from './safe-log';
+import { sanitizeLogObject, scrubLogString } from './safe-log';
 
 /** Optional DI token: where log lines go (default stdout). Tests provide a stream to capture them. */
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
@@ -55,7 +55,7 @@ export const REDACT_PATHS = [
           },
           autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
           serializers: {
-            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+            req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: scrubLogString(req.url ?? '') }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
           // asynchronous (SonicBoom): a line per request no longer blocks the event loop on a write(2) to a pipe;

@@ -11,13 +11,22 @@ const DROPPED_KEYS = new Set(['parameters', 'detail', 'where', 'internalQuery', 
 /** A stored-secret blob (see SecretCipher): version, key id, then base64 iv, tag and ciphertext. */
 export const CIPHERTEXT_PATTERN = /v1:[A-Za-z0-9_-]{1,16}:[A-Za-z0-9+/=_-]{8,}:[A-Za-z0-9+/=_-]{8,}:[A-Za-z0-9+/=_-]+/g;
 
+/** A signal webhook's secret URL token (`tbwh_` + 43 base64url characters): it travels in the request path. */
+export const WEBHOOK_TOKEN_PATTERN = /tbwh_[A-Za-z0-9_-]{8,}/g;
+
 const MAX_DEPTH = 6;
 
 /** PostgreSQL messages that quote the offending input value (a query parameter): the value is replaced. */
 const PG_VALUE_IN_MESSAGE = /(invalid input syntax for type [\w ]+: |invalid input value for enum [\w.]+: |value )"(?:[^"]|"")*"/g;
 
+/** A string safe to log: stored-secret blobs, webhook tokens and quoted query values replaced. */
+export function scrubLogString(s: string): string {
+  return scrubString(s);
+}
+
 function scrubString(s: string): string {
   let out = s.includes('v1:') ? s.replace(CIPHERTEXT_PATTERN, '[REDACTED]') : s;
+  if (out.includes('tbwh_')) out = out.replace(WEBHOOK_TOKEN_PATTERN, 'tbwh_[REDACTED]');
   if (out.includes('invalid input') || out.includes('out of range')) out = out.replace(PG_VALUE_IN_MESSAGE, '$1"[value]"');
   return out;
 }

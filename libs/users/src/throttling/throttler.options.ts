@@ -35,6 +35,11 @@ export function userTracker(req: TrackedRequest): string {
   return req.user ? `user:${req.user.userId}` : `ip:${req.ip ?? 'unknown'}`;
 }
 
+/** Webhook alerts are counted per webhook (its URL token), whoever sends them. */
+export function webhookTracker(req: TrackedRequest & { params?: Record<string, string> }): string {
+  return `hook:${req.params?.token ?? ''}`;
+}
+
 /**
  * @nest-lab/throttler-storage-redis on the app's shared Redis client, with every key under our namespace
  * (`<REDIS_KEY_PREFIX>:throttle:{<hash>:<name>}:hits|blocked`) so that deployments and test runs sharing a Redis
@@ -70,6 +75,7 @@ export function buildThrottlerOptions(config: AppConfig, redis: Redis, namespace
     throttlers: [
       { name: 'login', ttl: MINUTE_MS, limit: config.security.throttleLoginPerMin, skipIf: onlyFor('login'), getTracker: loginTracker },
       { name: 'orders', ttl: MINUTE_MS, limit: config.security.throttleOrdersPerMin, skipIf: onlyFor('orders'), getTracker: userTracker },
+      { name: 'webhook', ttl: MINUTE_MS, limit: config.security.throttleOrdersPerMin, skipIf: onlyFor('webhook'), getTracker: webhookTracker as never },
     ],
     storage: new NamespacedRedisThrottlerStorage(redis, namespace),
     setHeaders: true,
