@@ -22,8 +22,8 @@ import { REPLAY_SOURCE, REPLAY_SYMBOL, REPLAY_TF, backtestReference, expectJourn
  */
 
 const N = 2_000;
-/** GRID trades every few candles (a fill = a pause, an evaluation and an order round trip): a shorter window in CI */
-const N_GRID = Number(process.env.BOTS_PARITY_GRID_CANDLES ?? 300);
+/** GRID trades every few candles (a fill = a pause, an evaluation and an order round trip); `BOTS_PARITY_GRID_CANDLES` shortens it locally */
+const N_GRID = Number(process.env.BOTS_PARITY_GRID_CANDLES ?? N);
 const TF = REPLAY_TF;
 const SYMBOL = REPLAY_SYMBOL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,8 +76,8 @@ describe('a replay paper bot trades exactly like the backtest (whole runtime)', 
     const botId = await runBot(strategy, settings, n);
     // every fill the strategy was handed: same order, key, side, time, amount; price and fee to 1e-8
     await expectSameFills(worker.get(BotsRepository), botId, expectedFills);
-    if (strategy === 'grid') return; // GRID's backtest trades are per-level round trips (its own tracker); the fills above are the proof
-    // the backtest closes what is still open at the end (end_of_data); the replay bot stops holding it
+    // the backtest closes what is still open at the end (end_of_data); the replay bot stops holding it. GRID's trades are
+    // its per-level round trips (one per reducing fill), folded by the same tracker on both sides
     await expectSameTrades(worker.get(BotsService), botId, expected);
     // one decision per candle, and the journal replays identically through the pure strategy; a journal edited by hand is caught
     await expectJournalReplays(worker.get(BotsRepository), botId, strategy, n);
@@ -87,8 +87,10 @@ describe('a replay paper bot trades exactly like the backtest (whole runtime)', 
     await check('hyperrsi', { leverage: 10 }, 10);
   }, 600_000);
 
-  it('GRID, adaptive long-short on a 3x perpetual', async () => {
-    await check('grid', { direction: 'long-short', leverage: 3, investment: 3000 }, 3, N_GRID);
+  // 2x: at 3x the March 2024 rally liquidates the short, and a replayed paper liquidation is not yet reported to the
+  // bot (docs/adr/0010-bot-runtime.md, "Not yet")
+  it('GRID, adaptive long-short on a 2x perpetual', async () => {
+    await check('grid', { direction: 'long-short', leverage: 2, investment: 3000 }, 2, N_GRID);
   }, 600_000);
 
   it('GRID, range grid', async () => {

@@ -248,7 +248,7 @@ describe(`bot runtime crash test: ${KILLS} SIGKILLs of the worker driving replay
       const [{ paperOrders }] = await ds.query('SELECT count(*)::int AS "paperOrders" FROM paper_orders WHERE account_id = $1', [accountId]);
       const statusRows: Array<{ status: string; n: number }> = await ds.query('SELECT status, count(*)::int AS n FROM orders WHERE bot_id = $1 GROUP BY status ORDER BY status', [botId]);
       // every intent the strategy placed (not expired / rejected at once) is one order row, and no order without an intent
-      const journal = await expectJournalReplays(repo, botId, strategy, n, false);
+      const journal = await expectJournalReplays(repo, botId, strategy, n);
       const notSentRows: Array<{ input_key: string }> = await ds.query(`SELECT input_key FROM bot_decisions WHERE bot_id = $1 AND (input_key LIKE 'expired:%' OR input_key LIKE 'rejected:%')`, [botId]);
       const notSent = new Set(notSentRows.map((r) => r.input_key.slice(r.input_key.indexOf(':') + 1)));
       const placed = journal.flatMap((e) => e.intents.filter((i) => i.action === 'place').map((i) => i.key));

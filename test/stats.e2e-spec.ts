@@ -207,10 +207,16 @@ describe('statistics and bot reports (/api/stats, /bots/:id/report)', () => {
     expect(data.candles).toHaveLength(6);
     expect(data.equity.map((p) => p[1])).toEqual(EQUITY.map(Number));
     expect((JSON.parse(/var D = (.*);\n/.exec(res.text)![1]) as { drawdown: Array<[number, number]> }).drawdown.map((p) => p[1])).toContain(-20);
-    // its trades are the bot's closed trades (GET /trades: the ETH position is still open, so none yet)
+    // its trades are the bot's closed trades (GET /trades). A GRID trade is one reducing fill (per-level round trips, as
+    // in its backtests): the sell of 1 ETH at 3010 against the average entry (3000 + 2900) / 2 = 2950 →
+    // 60 realized − its fee 0.602 − half the entry fees (0.6 + 0.58) / 2 = 0.59 → PnL 58.808, fees 1.192
     const trades = await G().get(`/api/grid/bots/${gridBot}/trades`).set('Authorization', bearer(alice));
-    expect(trades.body.trades).toEqual([]);
-    expect(res.text).toContain('<tr><td>Total trades</td><td>0</td></tr>');
+    expect(trades.body.trades).toHaveLength(1);
+    const [t] = trades.body.trades as Array<{ entryPrice: number; exitPrice: number; qty: number; pnl: number; fees: number }>;
+    expect({ entryPrice: t.entryPrice, exitPrice: t.exitPrice, qty: t.qty }).toEqual({ entryPrice: 2950, exitPrice: 3010, qty: 1 });
+    expect(t.pnl).toBeCloseTo(58.808, 9);
+    expect(t.fees).toBeCloseTo(1.192, 9);
+    expect(res.text).toContain('<tr><td>Total trades</td><td>1</td></tr>');
     // the other strategy's app does not know the bot
     expectError(await H().get(`/api/hyperrsi/bots/${gridBot}/report`).set('Authorization', bearer(alice)), 404, 'NOT_FOUND');
     const empty = await H().get(`/api/hyperrsi/bots/${rsiBot}/report`).set('Authorization', bearer(alice));

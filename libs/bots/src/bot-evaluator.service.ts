@@ -6,7 +6,7 @@ import { OrdersService, type BotActionToWrite, type BotOrderEvents } from '@tb/o
 import { timeframeMs, type Candle, type Fill, type Intent, type OrderClosedEvent, type Strategy, type StrategyCommand } from '@tb/strategies';
 import type { BotEntity } from './bot.entity';
 import { botStrategy } from './bot-strategies';
-import { applyInput, inputKey, stateHash, type JournalInput } from './bot-journal';
+import { applyInput, entryHash, inputKey, stateHash, type JournalInput } from './bot-journal';
 import { BotsRepository, type EvaluationFields, type NewDecision, type PendingInput } from './bots.repository';
 import { BotMetrics } from './bot.metrics';
 import { EventOutboxRepository } from '@tb/events';
@@ -311,6 +311,7 @@ export class BotEvaluator {
     run.state = r.state;
     run.seq++;
     const expire = input.kind === 'candle' ? input.expire : null;
+    const hash = stateHash(run.state);
     run.w.decisions.push({
       botId: run.bot.id,
       seq: run.seq,
@@ -318,7 +319,8 @@ export class BotEvaluator {
       input,
       intents: r.intents,
       expired: expire ? r.intents.filter((i) => i.action === 'place').map((i) => i.key) : [],
-      stateHash: stateHash(run.state),
+      stateHash: hash,
+      entryHash: entryHash(input, r.intents, hash),
     });
     run.decisions++;
     this.carryOut(run, strategy, r.intents, expire);

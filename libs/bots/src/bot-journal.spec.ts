@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCandleCsv } from '@tb/market';
 import { gridStrategy, hyperrsiStrategy, type MarketSpec, type Strategy } from '@tb/strategies';
-import { canonicalJson } from './bot-journal';
+import { applyInput, canonicalJson, entryHash, replayJournal, stateHash, type JournalEntry, type JournalInput } from './bot-journal';
 
 /** The definition: JSON.stringify of a copy whose objects were rebuilt with their keys sorted (the journal's first form). */
 const reference = (value: unknown): string =>
@@ -79,5 +79,29 @@ describe('canonicalJson (journal state hashes)', () => {
       // the same state with every object's keys in reverse order (as jsonb may give them back) writes the same text
       expect(canonicalJson(reversedKeys(state))).toBe(text);
     }
+  });
+});
+
+describe('replayJournal and the entry hash', () => {
+  it('replays a journal identically, and catches an edit at its entry even when the strategy state would not change', () => {
+    const { candles } = parseCandleCsv(readFileSync(resolve(__dirname, '../../../test/fixtures/candles/binance_BTC-USDT_1h_2024.csv'), 'utf8'));
+    const market: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
+    const strategy = hyperrsiStrategy as unknown as Strategy<unknown, unknown>;
+    const inputs: JournalInput[] = [
+      { kind: 'init', botId: 'b', settings: strategy.parseSettings({}), market, timeframe: '1h' },
+      ...candles.slice(0, 50).map((candle): JournalInput => ({ kind: 'candle', candle, expire: null })),
+    ];
+    let state: unknown;
+    const entries: JournalEntry[] = inputs.map((input, i) => {
+      const r = applyInput(strategy, state, input, market);
+      state = r.state;
+      const h = stateHash(state);
+      return { seq: i + 1, input, intents: r.intents, stateHash: h, entryHash: entryHash(input, r.intents, h) };
+    });
+    expect(replayJournal(strategy, entries)).toEqual({ identical: true, decisions: 51 });
+    // the volume of candle 30: HYPERRSI does not read it, so replay alone would not see the edit; the entry hash does
+    const edited = entries.map((e) => (e.seq === 31 && e.input.kind === 'candle' ? { ...e, input: { ...e.input, candle: { ...e.input.candle, volume: e.input.candle.volume + 1 } } } : e));
+    expect(replayJournal(strategy, edited)).toMatchObject({ identical: false, seq: 31 });
+    expect(replayJournal(strategy, edited.map((e) => ({ ...e, entryHash: null })))).toEqual({ identical: true, decisions: 51 });
   });
 });

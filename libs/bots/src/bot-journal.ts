@@ -136,6 +136,13 @@ export interface JournalEntry {
   readonly input: JournalInput;
   readonly intents: readonly Intent[];
   readonly stateHash: string;
+  /** sha-256 of the entry itself (`entryHash`); absent on entries written before it existed */
+  readonly entryHash?: string | null;
+}
+
+/** sha-256 of a journal entry: its input, its intents and the hash of the state after it. */
+export function entryHash(input: JournalInput, intents: readonly Intent[], stateHashHex: string): string {
+  return createHash('sha256').update(canonicalJson(input)).update('\n').update(canonicalJson(intents)).update('\n').update(stateHashHex).digest('hex');
 }
 
 export type ReplayVerdict = { readonly identical: true; readonly decisions: number } | { readonly identical: false; readonly seq: number; readonly reason: string };
@@ -149,6 +156,9 @@ export function replayJournal(strategy: Strategy<unknown, unknown>, entries: rea
     if (e.seq !== expectSeq) return { identical: false, seq: e.seq, reason: `journal gap: expected decision ${expectSeq}, found ${e.seq}` };
     expectSeq++;
     if (e.seq === 1 && e.input.kind !== 'init') return { identical: false, seq: e.seq, reason: 'the journal does not start with init' };
+    if (e.entryHash && entryHash(e.input, e.intents, e.stateHash) !== e.entryHash) {
+      return { identical: false, seq: e.seq, reason: 'the entry was edited: its input or intents no longer match its hash' };
+    }
     if (e.input.kind === 'init') market = e.input.market;
     let r: StepResult;
     try {

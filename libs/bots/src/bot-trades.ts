@@ -19,10 +19,14 @@ export interface BotFillView {
 
 /**
  * A bot's closed trades from its fills, folded by the backtester's own TradeTracker (so they have exactly the fields
- * of a backtest's result.json trades). Average entry per side is tracked the way the matching engine does it.
+ * of a backtest's result.json trades; `perFill` as the strategy declares, e.g. GRID's per-level round trips). Average
+ * entry per side is tracked the way the matching engine does it.
  */
-export function botTrades(fills: readonly BotFillView[]): { trades: TradeRecord[]; open: Record<PositionSide, { qty: number; avg: number }> } {
-  const tracker = new TradeTracker();
+export function botTrades(
+  fills: readonly BotFillView[],
+  opts: { readonly perFill?: boolean } = {},
+): { trades: TradeRecord[]; open: Record<PositionSide, { qty: number; avg: number }> } {
+  const tracker = new TradeTracker({ perFill: opts.perFill === true });
   const pos: Record<PositionSide, { qty: number; avg: number }> = { long: { qty: 0, avg: 0 }, short: { qty: 0, avg: 0 } };
   for (const f of fills) {
     const p = pos[f.positionSide];

@@ -57,6 +57,8 @@ export class BotDecisionEntity {
   @Column('jsonb') intents!: unknown;
   @Column('jsonb') expired!: unknown;
   @Column('char', { name: 'state_hash', length: 64 }) stateHash!: string;
+  /** sha-256 of the entry (input, intents, state hash): an edit by hand is caught; null before it existed */
+  @Column('char', { name: 'entry_hash', length: 64, nullable: true }) entryHash!: string | null;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }
 

@@ -29,6 +29,7 @@ export interface NewDecision {
   readonly intents: unknown;
   readonly expired: unknown;
   readonly stateHash: string;
+  readonly entryHash?: string | null;
 }
 
 /** An inbox entry not yet read by its bot. */
@@ -196,8 +197,8 @@ export class BotsRepository {
   async insertDecisions(rows: readonly NewDecision[]): Promise<void> {
     if (!rows.length) return;
     await this.txHost.tx.query(
-      `INSERT INTO "bot_decisions" ("bot_id", "seq", "input_key", "kind", "input", "intents", "expired", "state_hash")
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::varchar[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::char(64)[])`,
+      `INSERT INTO "bot_decisions" ("bot_id", "seq", "input_key", "kind", "input", "intents", "expired", "state_hash", "entry_hash")
+       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::varchar[], $5::jsonb[], $6::jsonb[], $7::jsonb[], $8::char(64)[], $9::char(64)[])`,
       [
         rows.map((d) => d.botId),
         rows.map((d) => String(d.seq)),
@@ -207,6 +208,7 @@ export class BotsRepository {
         rows.map((d) => JSON.stringify(d.intents)),
         rows.map((d) => JSON.stringify(d.expired)),
         rows.map((d) => d.stateHash),
+        rows.map((d) => d.entryHash ?? null),
       ],
     );
   }

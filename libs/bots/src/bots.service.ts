@@ -191,8 +191,9 @@ export class BotsService {
 
   /** Closed trades from the bot's fills (no user check: for the runtime and tests). */
   async tradesOf(id: string) {
+    const bot = await this.bots.findById(id);
     const fills = await this.orders.fillsOfBot(id);
-    const orders = new Map((await this.orders.ordersOfBot(id)).map((o) => [o.id, o]));
+    const orders = new Map((await this.orders.ordersByIds([...new Set(fills.map((f) => f.orderId))])).map((o) => [o.id, o]));
     const views: BotFillView[] = fills.map((f) => {
       const o = orders.get(f.orderId);
       return {
@@ -209,7 +210,7 @@ export class BotsService {
         reduceOnly: o?.reduceOnly ?? false,
       };
     });
-    const { trades, open } = botTrades(views);
+    const { trades, open } = botTrades(views, { perFill: bot !== null && botStrategy(bot.strategy).tradesPerFill === true });
     let realized = 0;
     let fees = 0;
     for (const t of trades) realized += t.pnl;

@@ -362,6 +362,11 @@ export class OrdersService implements OnModuleInit {
     return this.orders.listOfBot(botId, open ? ['PENDING', 'OPEN', 'PARTIALLY_FILLED'] : undefined);
   }
 
+  /** These orders (e.g. of a bot's fills), whatever their age. */
+  ordersByIds(ids: readonly string[]): Promise<OrderEntity[]> {
+    return this.orders.findByIds(ids);
+  }
+
   /** Every fill of a bot's orders, in execution order. */
   fillsOfBot(botId: string): Promise<FillEntity[]> {
     return this.orders.fillsOfBot(botId);

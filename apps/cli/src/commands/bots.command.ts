@@ -56,7 +56,7 @@ export async function replayBotJournal(env: Record<string, string | undefined>, 
     const entries: JournalEntry[] = [];
     for (let after = 0; ; ) {
       const page = await repo.listDecisions(botId, after, pageSize);
-      for (const d of page) entries.push({ seq: Number(d.seq), input: d.input as JournalInput, intents: d.intents as Intent[], stateHash: d.stateHash });
+      for (const d of page) entries.push({ seq: Number(d.seq), input: d.input as JournalInput, intents: d.intents as Intent[], stateHash: d.stateHash, entryHash: d.entryHash });
       if (page.length < pageSize) break;
       after = Number(page[page.length - 1].seq);
     }

@@ -6,6 +6,7 @@ import { PaperExchange1732700000000 } from './1732700000000-paper-exchange';
 import { Bots1733000000000 } from './1733000000000-bots';
 import { GridPortfolios1733190000000 } from './1733190000000-grid-portfolios';
 import { TraderControls1733300000000 } from './1733300000000-trader-controls';
+import { JournalEntryHash1733400000000 } from './1733400000000-journal-entry-hash';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
@@ -19,4 +20,5 @@ export const MIGRATIONS: Function[] = [
   Bots1733000000000,
   GridPortfolios1733190000000,
   TraderControls1733300000000,
+  JournalEntryHash1733400000000,
 ];

@@ -179,10 +179,11 @@ export class BotDecisionResponseDto {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Order intents the strategy answered' }) intents!: unknown;
   @ApiProperty({ type: [String], description: 'Keys of intents recorded as expired instead of sent (stale, paused, warm-up)' }) expired!: unknown;
   @ApiProperty({ description: 'sha-256 of the strategy state after the decision' }) stateHash!: string;
+  @ApiProperty({ description: 'sha-256 of the entry (input, intents, state hash): an edit by hand is caught', nullable: true, type: String }) entryHash!: string | null;
   @ApiProperty({ type: String, format: 'date-time' }) time!: string;
 
   static from(d: BotDecisionEntity): BotDecisionResponseDto {
-    return { seq: Number(d.seq), kind: d.kind, inputKey: d.inputKey, input: d.input as JournalInput, intents: d.intents, expired: d.expired, stateHash: d.stateHash, time: d.createdAt.toISOString() };
+    return { seq: Number(d.seq), kind: d.kind, inputKey: d.inputKey, input: d.input as JournalInput, intents: d.intents, expired: d.expired, stateHash: d.stateHash, entryHash: d.entryHash, time: d.createdAt.toISOString() };
   }
 }
 
