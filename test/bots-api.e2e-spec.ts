@@ -317,6 +317,20 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
       expect(decisions.body).toEqual({ items: [], nextAfterSeq: null, limit: 10 });
     });
 
+    it('DELETE of an account with a bot that is not stopped: 409 ACCOUNT_IN_USE naming it; once the bot is stopped, 204', async () => {
+      const carol = await createUserAndLogin(hyperrsi); // a user of its own: the other tests count alice's bots
+      const accountId = await paperAccount(carol, 'bot-in-use');
+      const created = await H().post('/api/hyperrsi/bots').set('Authorization', bearer(carol)).send({ accountId, symbol: PERP, timeframe: '1h', settings: { leverage: 10, investment: 50 } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const refused = await H().delete(`/api/exchange-accounts/${accountId}`).set('Authorization', bearer(carol));
+      expectErrorShape(refused, 409, 'ACCOUNT_IN_USE', `/api/exchange-accounts/${accountId}`);
+      expect(refused.body.error.details.blockers).toEqual([{ kind: 'bots not stopped', count: 1 }]);
+      expect((await H().get(`/api/exchange-accounts/${accountId}`).set('Authorization', bearer(carol))).status).toBe(200);
+      const stopped = await H().post(`/api/hyperrsi/bots/${created.body.id}/stop`).set('Authorization', bearer(carol)).send({});
+      expect(stopped.body.status).toBe('stopped');
+      expect((await H().delete(`/api/exchange-accounts/${accountId}`).set('Authorization', bearer(carol))).status).toBe(204);
+    });
+
     it('the routes are in the Swagger document of each app', async () => {
       const h = (await H().get('/docs-json')).body as { paths: Record<string, object> };
       const g = (await G().get('/docs-json')).body as { paths: Record<string, object> };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
-import { In } from 'typeorm';
+import { In, Not } from 'typeorm';
 import { BotDecisionEntity, BotEntity, BotEquityEntity, BotInputEntity, type BotFeed, type BotGuard, type BotStrategyName } from './bot.entity';
 import { ACTIVE_BOT_STATUSES, type BotStatus } from './bot-status';
 import type { JournalInput } from './bot-journal';
@@ -109,6 +109,11 @@ export class BotsRepository {
       .andWhere(`b.feed->>'kind' = :kind`, { kind })
       .orderBy('b.id')
       .getMany();
+  }
+
+  /** A user's bots on an account that are not stopped (starting, running, paused, stopping — or in error, still holding what it held). */
+  countNotStoppedForAccount(userId: string, accountId: string): Promise<number> {
+    return this.bots.count({ where: { userId, accountId, status: Not('stopped') } });
   }
 
   listActive(): Promise<BotEntity[]> {

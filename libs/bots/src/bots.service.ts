@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, DomainError, ErrorCode, NotFoundError } from '@tb/common';
 import { Transactional } from '@tb/database';
@@ -39,7 +39,7 @@ const toTime = (v: string | number): number => (typeof v === 'number' ? v : Date
  * strategy must see (a settings change) goes through the bot's inbox and the decision journal — never a side door.
  */
 @Injectable()
-export class BotsService {
+export class BotsService implements OnModuleInit {
   private readonly logger = new Logger(BotsService.name);
 
   constructor(
@@ -50,6 +50,11 @@ export class BotsService {
     private readonly jobs: JobsProducer,
     private readonly candles: MarketCandlesRepository,
   ) {}
+
+  /** An account with a bot that is not stopped cannot be removed (409 ACCOUNT_IN_USE): stop the bot first. */
+  onModuleInit(): void {
+    this.accounts.registerRemovalCheck('bots not stopped', (userId, accountId) => this.bots.countNotStoppedForAccount(userId, accountId));
+  }
 
   async create(userId: string, strategyName: BotStrategyName, cmd: CreateBotCommand): Promise<BotEntity> {
     const strategy = botStrategy(strategyName);
