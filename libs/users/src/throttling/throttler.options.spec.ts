@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginTracker, userTracker } from './throttler.options';
+import { loginTracker, userTracker, webhookTracker } from './throttler.options';
 
 describe('throttler trackers', () => {
   it('login: client IP + normalised email (case and spaces do not give extra attempts)', () => {
@@ -13,5 +13,11 @@ describe('throttler trackers', () => {
     expect(userTracker({ ip: '10.0.0.1', user })).toBe('user:u-1');
     expect(userTracker({ ip: '10.0.0.9', user })).toBe('user:u-1');
     expect(userTracker({ ip: '10.0.0.9' })).toBe('ip:10.0.0.9');
+  });
+
+  it('webhook alerts: the webhook (its URL token), whoever sends them', () => {
+    expect(webhookTracker({ ip: '10.0.0.1', params: { token: 'tbwh_abc' } })).toBe('hook:tbwh_abc');
+    expect(webhookTracker({ ip: '10.0.0.2', params: { token: 'tbwh_abc' } })).toBe('hook:tbwh_abc');
+    expect(webhookTracker({ ip: '10.0.0.1', params: { token: 'tbwh_def' } })).not.toBe(webhookTracker({ ip: '10.0.0.1', params: { token: 'tbwh_abc' } }));
   });
 });
