@@ -11,6 +11,7 @@ import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
 import { readCandlesCsv } from './support/candles';
 import { bearer, createUserAndLogin, type TestUser } from './support/auth';
+import { expectError } from './support/error-shape';
 import { registerSecret } from './support/log-capture';
 import { REPLAY_SOURCE, REPLAY_SYMBOL, REPLAY_TF } from './support/bots';
 
@@ -37,11 +38,6 @@ describe('signal webhooks: /api/{hyperrsi|grid}/bots/:id/webhooks and /api/{hype
 
   const ordersOf = async (botId: string): Promise<Array<{ tag: string; intent_key: string; status: string }>> =>
     ds.query('SELECT tag, intent_key, status FROM orders WHERE bot_id = $1 ORDER BY created_at', [botId]);
-  const expectError = (res: request.Response, status: number, code: string): void => {
-    expect(res.status, JSON.stringify(res.body)).toBe(status);
-    expect(Object.keys(res.body)).toEqual(['error']);
-    expect(res.body.error).toEqual(expect.objectContaining({ code, message: expect.any(String), request_id: expect.any(String) }));
-  };
 
   /** A HYPERRSI replay bot (1 s per candle) whose own signals never fire (RSI thresholds 0 / 100): only alerts trade. */
   const quietBot = async (): Promise<string> => {

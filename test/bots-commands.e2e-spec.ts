@@ -14,6 +14,7 @@ import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
 import { readCandlesCsv } from './support/candles';
 import { bearer, createUserAndLogin, type TestUser } from './support/auth';
+import { expectError } from './support/error-shape';
 import { REPLAY_SOURCE, REPLAY_SYMBOL, REPLAY_TF, backtestReference, expectJournalReplays, expectSameFills, expectSameTrades, journalOf } from './support/bots';
 
 /**
@@ -60,12 +61,6 @@ describe('trader commands: POST /api/{hyperrsi|grid}/bots/:id/commands', () => {
     return n as number;
   };
 
-  const expectError = (res: request.Response, status: number, code: string): void => {
-    expect(res.status, JSON.stringify(res.body)).toBe(status);
-    expect(Object.keys(res.body)).toEqual(['error']);
-    expect(res.body.error).toEqual(expect.objectContaining({ code, message: expect.any(String), request_id: expect.any(String) }));
-    expect(res.body.error).toHaveProperty('details');
-  };
 
   beforeAll(async () => {
     env = testEnv();

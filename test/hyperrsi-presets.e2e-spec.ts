@@ -10,6 +10,7 @@ import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
 import { readCandlesCsv } from './support/candles';
 import { bearer, createUserAndLogin, type TestUser } from './support/auth';
+import { expectError } from './support/error-shape';
 import { REPLAY_SOURCE, REPLAY_SYMBOL, REPLAY_TF } from './support/bots';
 
 /**
@@ -32,11 +33,6 @@ describe('HYPERRSI presets: /api/hyperrsi/presets', () => {
   const presetsOf = async (u: TestUser): Promise<number> => {
     const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM hyperrsi_presets WHERE user_id = $1', [u.userId]);
     return n as number;
-  };
-  const expectError = (res: request.Response, status: number, code: string): void => {
-    expect(res.status, JSON.stringify(res.body)).toBe(status);
-    expect(Object.keys(res.body)).toEqual(['error']);
-    expect(res.body.error).toEqual(expect.objectContaining({ code, message: expect.any(String), request_id: expect.any(String) }));
   };
 
   beforeAll(async () => {
