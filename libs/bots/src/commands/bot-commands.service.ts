@@ -26,6 +26,12 @@ export interface SubmittedCommand {
   readonly queued: boolean;
 }
 
+/** A command written to a bot's inbox, and whether the bot must be woken (live feed). */
+export interface QueuedCommand {
+  readonly command: SubmittedCommand;
+  readonly live: boolean;
+}
+
 /**
  * Trader commands into a bot (docs/adr/0018-trader-commands.md): validated against the bot's strategy (400 for a
  * malformed command or one the strategy does not accept), then written to the bot's inbox. The bot applies it at its
@@ -47,7 +53,18 @@ export class BotCommandsService {
     return s.onCommand ? (s.commands ?? []) : [];
   }
 
+  /** Validate and queue the command, then wake a live bot at once. */
   async submit(userId: string, botId: string, command: unknown, options: SubmitCommandOptions = {}): Promise<SubmittedCommand> {
+    const queued = await this.queue(userId, botId, command, options);
+    await this.wake(queued);
+    return queued.command;
+  }
+
+  /**
+   * Validate and write the command to the bot's inbox, on the ambient transaction if there is one (a webhook records
+   * its alert in the same one); call `wake` after commit.
+   */
+  async queue(userId: string, botId: string, command: unknown, options: SubmitCommandOptions = {}): Promise<QueuedCommand> {
     const bot = await this.bots.findForUser(userId, botId);
     if (!bot || (options.strategy !== undefined && bot.strategy !== options.strategy)) throw new NotFoundError('bot', botId);
     let parsed: StrategyCommand;
@@ -64,11 +81,14 @@ export class BotCommandsService {
     if (!COMMAND_ID.test(id)) throw new InvalidBotCommandError(new StrategyCommandError([{ field: 'id', message: 'must be 1-80 of A-Z a-z 0-9 _ . : -' }]));
     const payload: CommandInputPayload = { id, command: parsed, source: options.source ?? 'api' };
     const queued = await this.bots.addInput(botId, `command:${id}`, 'command', payload);
-    if (queued) {
-      this.logger.log({ msg: 'command queued', botId, commandId: id, type: parsed.type, source: payload.source });
-      // a live bot evaluates at once; a replay bot's driver picks it up at its next step
-      if (bot.feed.kind === 'live') await this.jobs.enqueue('bots.evaluate', { botId }, { jobId: `${botId}.command.${id.replace(/[^A-Za-z0-9_-]/g, '_')}` });
-    }
-    return { id, botId, command: parsed, queued };
+    if (queued) this.logger.log({ msg: 'command queued', botId, commandId: id, type: parsed.type, source: payload.source });
+    return { command: { id, botId, command: parsed, queued }, live: bot.feed.kind === 'live' };
+  }
+
+  /** A live bot evaluates a queued command at once; a replay bot's driver picks it up at its next step. */
+  async wake(q: QueuedCommand): Promise<void> {
+    if (!q.command.queued || !q.live) return;
+    const { botId, id } = q.command;
+    await this.jobs.enqueue('bots.evaluate', { botId }, { jobId: `${botId}.command.${id.replace(/[^A-Za-z0-9_-]/g, '_')}` });
   }
 }

@@ -5,7 +5,7 @@ import { Transactional } from '@tb/database';
 import type { StrategyCommand } from '@tb/strategies';
 import type { BotStrategyName } from '../bot.entity';
 import { BotsService } from '../bots.service';
-import { BotCommandsService } from '../commands/bot-commands.service';
+import { BotCommandsService, type QueuedCommand } from '../commands/bot-commands.service';
 import type { BotWebhookEntity } from './webhook.entity';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -72,16 +72,23 @@ export class WebhooksService {
     this.logger.log({ msg: 'webhook revoked', botId, webhookId });
   }
 
-  /** An alert posted to a webhook URL of this strategy's app. */
-  @Transactional()
+  /** An alert posted to a webhook URL of this strategy's app; a live bot is woken after the commit. */
   async receive(strategy: BotStrategyName, token: string, alert: WebhookAlert): Promise<AlertOutcome> {
+    const { outcome, queued } = await this.record(strategy, token, alert);
+    if (queued) await this.commands.wake(queued);
+    return outcome;
+  }
+
+  /** The alert record and the command, in one transaction. */
+  @Transactional()
+  private async record(strategy: BotStrategyName, token: string, alert: WebhookAlert): Promise<{ outcome: AlertOutcome; queued: QueuedCommand | null }> {
     const hook = token.startsWith(TOKEN_PREFIX) ? await this.hooks.findActiveByHash(hashToken(token)) : null;
     if (!hook) throw new NotFoundError('webhook', 'token');
     const alertId = alert.id ?? randomUUID();
     const commandId = `wh.${hook.id.slice(0, 8)}.${alertId}`;
-    if (!(await this.hooks.insertAlert(hook.id, alertId, commandId))) return { alertId, commandId: null, duplicate: true };
-    // a bot of the other strategy is 404, as the token were unknown; a refused command rolls the alert record back
-    await this.commands.submit(hook.userId, hook.botId, alertCommand(alert), { id: commandId, source: 'webhook', strategy });
-    return { alertId, commandId, duplicate: false };
+    if (!(await this.hooks.insertAlert(hook.id, alertId, commandId))) return { outcome: { alertId, commandId: null, duplicate: true }, queued: null };
+    // a bot of the other strategy is 404, as if the token were unknown; a refused command rolls the alert record back
+    const queued = await this.commands.queue(hook.userId, hook.botId, alertCommand(alert), { id: commandId, source: 'webhook', strategy });
+    return { outcome: { alertId, commandId, duplicate: false }, queued };
   }
 }
