@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { TbConfigModuleOptions } from '@tb/config';
 import { PlatformModule } from '@tb/platform';
-import { BacktestRunsApiModule } from '@tb/backtest-runs';
-import { UsersModule } from '@tb/users';
-import { OrdersHttpModule } from '@tb/orders';
+import { BacktestRunsHttpModule } from '@tb/backtest-runs';
+import { UsersHttpModule } from '@tb/users';
+import { AccountsHttpModule } from '@tb/accounts';
+import { OrdersHttpModule, PositionsHttpModule } from '@tb/orders';
 import { BotsHttpModule, GridControlsHttpModule, GridPortfoliosHttpModule, StatsHttpModule, TraderControlsHttpModule } from '@tb/bots';
 
 /** GRID API (:8012): /api/grid/bots plus the shared routers. */
@@ -12,7 +13,7 @@ export class GridApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: GridApiModule,
-      imports: [PlatformModule.forRoot(options), UsersModule, OrdersHttpModule, BacktestRunsApiModule, BotsHttpModule.forStrategy('grid'), StatsHttpModule.forStrategy('grid'), GridControlsHttpModule, GridPortfoliosHttpModule, TraderControlsHttpModule.forStrategy('grid')],
+      imports: [PlatformModule.forRoot(options), UsersHttpModule, AccountsHttpModule, OrdersHttpModule, PositionsHttpModule, BacktestRunsHttpModule, BotsHttpModule.forStrategy('grid'), StatsHttpModule.forStrategy('grid'), GridControlsHttpModule, GridPortfoliosHttpModule, TraderControlsHttpModule.forStrategy('grid')],
     };
   }
 }

@@ -18,7 +18,7 @@ import { ExchangeAccountsController } from './exchange-accounts.controller';
 })
 export class AccountsModule {}
 
-/** REST: /api/exchange-accounts (mounted by both API apps through OrdersHttpModule). */
+/** REST: /api/exchange-accounts (mounted by both API apps). */
 @Module({
   imports: [AccountsModule],
   controllers: [ExchangeAccountsController],

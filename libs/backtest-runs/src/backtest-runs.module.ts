@@ -18,9 +18,9 @@ import { BacktestRunsService } from './backtest-runs.service';
 })
 export class BacktestRunsModule {}
 
-/** The /api/backtests routes, for the two API apps (needs UsersModule's global AuthGuard for the caller's identity). */
+/** The /api/backtests routes, for the two API apps (needs UsersHttpModule's global AuthGuard for the caller's identity). */
 @Module({
   imports: [BacktestRunsModule],
   controllers: [BacktestRunsController],
 })
-export class BacktestRunsApiModule {}
+export class BacktestRunsHttpModule {}

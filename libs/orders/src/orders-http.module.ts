@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AccountsHttpModule } from '@tb/accounts';
 import { OrdersModule } from './orders.module';
 import { OrdersController } from './orders.controller';
-import { PositionsController } from './positions.controller';
 
-/** REST: /api/orders, /api/positions (+ /api/exchange-accounts). Mounted by both API apps. */
+/** REST: /api/orders. Mounted by both API apps (never by the worker or the CLI). */
 @Module({
-  imports: [OrdersModule, AccountsHttpModule],
-  controllers: [OrdersController, PositionsController],
+  imports: [OrdersModule],
+  controllers: [OrdersController],
 })
 export class OrdersHttpModule {}

@@ -1,5 +1,5 @@
 export * from './users.module';
-export * from './user-accounts.module';
+export * from './users-http.module';
 export * from './users/user-role';
 export { UsersService, normalizeEmail, emailProblem, passwordProblem, PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, type CreateUserInput } from './users/users.service';
 export { EmailTakenError, type UserRecord } from './users/users.repository';

@@ -39,7 +39,7 @@ export function registerUsersCommand(program: Command, io: UsersCommandIo = { st
 
 /** Boots the minimum (config, database, user accounts). Exported for tests. */
 export async function createAdmin(env: Record<string, string | undefined>, email: string, password: string): Promise<{ created: boolean; userId: string }> {
-  const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { UserAccountsModule, UsersService }] = await Promise.all([
+  const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { UsersModule, UsersService }] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
     import('@tb/config'),
@@ -48,7 +48,7 @@ export async function createAdmin(env: Record<string, string | undefined>, email
     import('@tb/users'),
   ]);
   class CreateAdminModule {}
-  Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, UserAccountsModule] })(CreateAdminModule);
+  Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, UsersModule] })(CreateAdminModule);
   const app = await NestFactory.createApplicationContext(CreateAdminModule, { logger: ['error', 'warn'] });
   try {
     const { user, created } = await app.get(UsersService).ensureAdmin(email, password);

@@ -11,7 +11,7 @@ import { GridBotCommandsController, HyperrsiBotCommandsController } from './bot-
 
 /**
  * Trader controls of one strategy's app (docs/adr/0018-trader-commands.md): commands into a bot, signal webhooks; HYPERRSI presets. Needs
- * PlatformModule and UsersModule's global AuthGuard.
+ * PlatformModule and UsersHttpModule's global AuthGuard.
  */
 @Module({})
 export class TraderControlsHttpModule {

@@ -17,7 +17,7 @@ import { GridPortfoliosService } from './grid-portfolios.service';
 })
 export class GridPortfoliosModule {}
 
-/** /api/grid/portfolios (grid-api). Needs PlatformModule and UsersModule's global AuthGuard. */
+/** /api/grid/portfolios (grid-api). Needs PlatformModule and UsersHttpModule's global AuthGuard. */
 @Module({
   imports: [GridPortfoliosModule],
   controllers: [GridPortfoliosController],

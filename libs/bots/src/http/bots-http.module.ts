@@ -7,7 +7,7 @@ import { GridBotsController, HyperrsiBotsController } from './bots.controller';
 
 /**
  * The bots REST API of one strategy: `forStrategy('hyperrsi')` serves /api/hyperrsi/bots (hyperrsi-api),
- * `forStrategy('grid')` serves /api/grid/bots (grid-api). Needs PlatformModule and UsersModule's global AuthGuard.
+ * `forStrategy('grid')` serves /api/grid/bots (grid-api). Needs PlatformModule and UsersHttpModule's global AuthGuard.
  */
 @Module({})
 export class BotsHttpModule {

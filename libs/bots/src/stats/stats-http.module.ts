@@ -9,7 +9,7 @@ import { StatsService } from './stats.service';
 
 /**
  * Statistics (/api/stats/*, both apps) and the bot report of one strategy's app (`/api/<strategy>/bots/:id/report`).
- * Needs PlatformModule and UsersModule's global AuthGuard.
+ * Needs PlatformModule and UsersHttpModule's global AuthGuard.
  */
 @Module({})
 export class StatsHttpModule {

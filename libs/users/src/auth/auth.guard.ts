@@ -25,7 +25,7 @@ export function isInfrastructurePath(path: string): boolean {
 const BEARER = /^Bearer\s+([A-Za-z0-9._~+/-]+=*)$/i;
 
 /**
- * The global guard (APP_GUARD, registered by UsersModule): every HTTP route needs `Authorization: Bearer <access JWT>`
+ * The global guard (APP_GUARD, registered by UsersHttpModule): every HTTP route needs `Authorization: Bearer <access JWT>`
  * or `X-API-Key: tb_...`, except infrastructure paths and routes marked @Public(). It puts the AuthPrincipal on
  * `request.user`, then enforces @JwtOnly(), @Roles() and @Scopes(). Failures are DomainErrors: 401 UNAUTHORIZED,
  * 403 FORBIDDEN in the standard error shape.

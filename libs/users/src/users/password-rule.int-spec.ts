@@ -5,7 +5,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { BadRequestError } from '@tb/common';
 import { TbConfigModule } from '@tb/config';
 import { DatabaseModule } from '@tb/database';
-import { UserAccountsModule } from '../user-accounts.module';
+import { UsersModule } from '../users.module';
 import { UsersService, passwordProblem } from './users.service';
 import { testEnv } from '../../../../test/support/test-env';
 
@@ -20,7 +20,7 @@ describe('password rule (one, in UsersService)', () => {
   describe('enforced by the service whatever the caller', () => {
     let moduleRef: TestingModule;
     beforeAll(async () => {
-      moduleRef = await Test.createTestingModule({ imports: [TbConfigModule.forRoot({ env: testEnv() }), DatabaseModule, UserAccountsModule] }).compile();
+      moduleRef = await Test.createTestingModule({ imports: [TbConfigModule.forRoot({ env: testEnv() }), DatabaseModule, UsersModule] }).compile();
     });
     afterAll(async () => {
       await moduleRef?.close();
