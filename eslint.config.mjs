@@ -142,5 +142,16 @@ export default tseslint.config(
     files: ['libs/config/src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'vitest.config.mts', '**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/*.chaos-spec.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
+  {
+    // nest build rewrites @tb/* only in static imports: the CLI loads a lib on use through apps/cli/src/lazy/<lib>.ts
+    files: ['apps/cli/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-syntax': ['error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through @tb/config only.' },
+        { selector: "ImportExpression[source.value=/^@tb\\//]", message: "The built CLI cannot resolve import('@tb/...'): use import('../lazy/<lib>')." },
+      ],
+    },
+  },
   ...boundaries,
 );

@@ -222,7 +222,7 @@ async function progressBar(): Promise<{ update(done: number, total: number): voi
  * reader. Loaded on use: @tb/market also carries its Nest modules, which `tb --help` and the workers never need.
  */
 async function readCandles(file: string, timeframe: Timeframe, shared: boolean): Promise<CandleColumns> {
-  const { loadCandleColumnsFile } = await import('@tb/market');
+  const { loadCandleColumnsFile } = await import('../lazy/market');
   return (await loadCandleColumnsFile(file, { timeframe, shared })).columns;
 }
 

@@ -23,7 +23,7 @@ export function registerBotsCommand(program: Command, io: BotsCommandIo = { stdo
     .argument('<botId>', 'the bot id (uuid)')
     .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL from the environment)')
     .action(async (botId: string, opts: { databaseUrl?: string }) => {
-      const { processEnv } = await import('@tb/config');
+      const { processEnv } = await import('../lazy/config');
       const env = processEnv();
       const verdict = await replayBotJournal(opts.databaseUrl ? { ...env, DATABASE_URL: opts.databaseUrl } : env, botId);
       io.stdout.write(formatVerdict(verdict));
@@ -41,10 +41,10 @@ export async function replayBotJournal(env: Record<string, string | undefined>, 
   const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { BotsJournalModule, BotsRepository, botStrategy, replayJournal }] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
-    import('@tb/config'),
-    import('@tb/common'),
-    import('@tb/database'),
-    import('@tb/bots'),
+    import('../lazy/config'),
+    import('../lazy/common'),
+    import('../lazy/database'),
+    import('../lazy/bots'),
   ]);
   class BotsReplayModule {}
   Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, BotsJournalModule] })(BotsReplayModule);

@@ -63,7 +63,7 @@ export function registerDataCommand(program: Command, io: DataCommandIo = { stdo
 
 async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> {
   const [{ Module }, { NestFactory }, { TbConfigModule, processEnv }, { DatabaseModule }, { CandleImportService, MarketCandlesRepository, MarketModule, parseMarketKey }, { SingleBar }] =
-    await Promise.all([import('@nestjs/common'), import('@nestjs/core'), import('@tb/config'), import('@tb/database'), import('@tb/market'), import('cli-progress')]);
+    await Promise.all([import('@nestjs/common'), import('@nestjs/core'), import('../lazy/config'), import('../lazy/database'), import('../lazy/market'), import('cli-progress')]);
   const key = parseMarketKey(opts);
   const size = (await stat(opts.file)).size;
 
@@ -110,7 +110,7 @@ async function runImport(opts: ImportOptions, io: DataCommandIo): Promise<void> 
 }
 
 async function runGaps(opts: GapsOptions, io: DataCommandIo): Promise<void> {
-  const { parseTimeframe, readCandleCsv } = await import('@tb/market');
+  const { parseTimeframe, readCandleCsv } = await import('../lazy/market');
   const timeframe = opts.timeframe ? parseTimeframe(opts.timeframe) : undefined;
   const gaps: CandleGap[] = [];
   let tf: Timeframe | undefined;

@@ -63,7 +63,7 @@ function cell(x: number): string {
  * which is inferred from the spacing when not given), writes `out` (atomically, via a temporary file).
  */
 export async function runIndicators(opts: IndicatorsOptions): Promise<IndicatorsResult> {
-  const { readCandleCsv } = await import('@tb/market'); // on use: `tb --help` never loads the market lib
+  const { readCandleCsv } = await import('../lazy/market'); // on use: `tb --help` never loads the market lib
   const source = readCandleCsv(opts.data, opts.timeframe !== undefined ? { timeframe: parseTimeframe(opts.timeframe) } : {});
   let timeframe: Timeframe | undefined;
 

@@ -17,7 +17,7 @@ export function registerKeysCommand(program: Command, io: KeysCommandIo = { stdo
     .command('rotate')
     .description('re-encrypt every stored exchange secret with the active ENCRYPTION_KEY (old keys from ENCRYPTION_KEYS_PREVIOUS)')
     .action(async () => {
-      const { loadConfig, processEnv } = await import('@tb/config');
+      const { loadConfig, processEnv } = await import('../lazy/config');
       const rotated = await rotateKeys(processEnv());
       io.stdout.write(`rotated ${rotated} exchange account(s) to key "${loadConfig(processEnv()).security.activeKeyId}"\n`);
     });
@@ -28,10 +28,10 @@ export async function rotateKeys(env: Record<string, string | undefined>): Promi
   const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { AccountsModule, ExchangeAccountsService }] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
-    import('@tb/config'),
-    import('@tb/common'),
-    import('@tb/database'),
-    import('@tb/accounts'),
+    import('../lazy/config'),
+    import('../lazy/common'),
+    import('../lazy/database'),
+    import('../lazy/accounts'),
   ]);
   class KeysRotateModule {}
   Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, AccountsModule] })(KeysRotateModule);

@@ -26,7 +26,7 @@ export function registerUsersCommand(program: Command, io: UsersCommandIo = { st
     .requiredOption('--email <email>', 'admin email')
     .requiredOption('--password-stdin', 'read the password from standard input')
     .action(async (opts: { email: string }) => {
-      const [{ emailProblem, passwordProblem }, { processEnv }] = await Promise.all([import('@tb/users'), import('@tb/config')]);
+      const [{ emailProblem, passwordProblem }, { processEnv }] = await Promise.all([import('../lazy/users'), import('../lazy/config')]);
       const badEmail = emailProblem(opts.email); // the API's rule (@IsEmail), also enforced by UsersService
       if (badEmail) throw new Error(badEmail);
       const password = await readAll(io.stdin);
@@ -42,10 +42,10 @@ export async function createAdmin(env: Record<string, string | undefined>, email
   const [{ Module }, { NestFactory }, { TbConfigModule }, { RequestContextModule }, { DatabaseModule }, { UsersModule, UsersService }] = await Promise.all([
     import('@nestjs/common'),
     import('@nestjs/core'),
-    import('@tb/config'),
-    import('@tb/common'),
-    import('@tb/database'),
-    import('@tb/users'),
+    import('../lazy/config'),
+    import('../lazy/common'),
+    import('../lazy/database'),
+    import('../lazy/users'),
   ]);
   class CreateAdminModule {}
   Module({ imports: [TbConfigModule.forRoot({ env }), RequestContextModule, DatabaseModule, UsersModule] })(CreateAdminModule);

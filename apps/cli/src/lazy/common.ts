@@ -1,0 +1,3 @@
+// Loaded on use by `await import('../lazy/common')`: nest build rewrites @tb/* paths only in static imports, so the built
+// CLI reaches a lib through this static re-export (an `import('@tb/common')` fails under dist/).
+export * from '@tb/common';
