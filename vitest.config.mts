@@ -26,6 +26,8 @@ export default defineConfig({
   ...shared,
   test: {
     reporters: ['default', './test/setup/summary-reporter.ts'],
+    // the int and chaos files mostly wait (PostgreSQL, Redis, replays paced in wall time): one more file than cores
+    maxWorkers: 3,
     projects: [
       {
         ...shared,

@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientOrderIdFromKey } from '@tb/exchange';
 import { OrdersReconciler } from '@tb/orders';
 import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module';
 import { bearer, createUserAndLogin, type TestUser } from './support/auth';
 import { createHttpTestApp } from './support/http-app';
+import { createIsolatedDatabase } from './support/isolated-db';
 import { LogCapture } from './support/log-capture';
 import { testEnv } from './support/test-env';
 import { startFakeBinance, type FakeBinance } from './support/fake-exchange/fake-binance.server';
@@ -27,6 +28,7 @@ const isErrorShape = (body: unknown): boolean => {
 describe('hardening: removed accounts and exchange outages', () => {
   let app: NestExpressApplication;
   let fake: FakeBinance;
+  let db: { url: string; drop: () => Promise<void> };
   let ds: DataSource;
   let alice: TestUser;
   const logs = new LogCapture();
@@ -48,6 +50,9 @@ describe('hardening: removed accounts and exchange outages', () => {
   const age = (orderId: string) => ds.query(`UPDATE orders SET updated_at = now() - interval '1 hour' WHERE id = $1`, [orderId]);
 
   beforeAll(async () => {
+    // a database of its own: the reconciler runs over every unresolved order, and the run's shared database holds the
+    // other files' (bots with thousands of orders on unreachable exchanges)
+    db = await createIsolatedDatabase(inject('adminDatabaseUrl'), 'hardening');
     fake = await startFakeBinance({ balances: { USDT: 100_000, BTC: 2 }, prices: { BTCUSDT: 60_000, ETHUSDT: 3_000 } });
     app = await createHttpTestApp({
       module: class Root {},
@@ -55,6 +60,7 @@ describe('hardening: removed accounts and exchange outages', () => {
         logs.module(),
         HyperrsiApiModule.forRoot({
           env: testEnv({
+            DATABASE_URL: db.url,
             EXCHANGE_API_URLS: JSON.stringify({ binance: fake.ccxtUrls }),
             EXCHANGE_RATE_LIMIT_MS: '1',
             OMS_PENDING_GRACE_MS: '1000',
@@ -71,6 +77,7 @@ describe('hardening: removed accounts and exchange outages', () => {
   afterAll(async () => {
     await app?.close();
     await fake?.close();
+    await db?.drop();
   });
 
   it('DELETE of an account with an open order is refused with 409 ACCOUNT_IN_USE; once the order is canceled, it is removed', async () => {

@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module';
 import { OrdersReconciler } from '@tb/orders';
 import { EventRelayService, StreamConsumer, type DomainEvent } from '@tb/events';
 import { REDIS } from '@tb/redis';
 import type Redis from 'ioredis';
 import { recomputePosition } from '@tb/positions';
+import { createIsolatedDatabase } from './support/isolated-db';
 import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
 import { LogCapture } from './support/log-capture';
@@ -18,6 +19,7 @@ import { startFakeBinance, type FakeBinance } from './support/fake-exchange/fake
 describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt against a local Binance)', () => {
   let app: NestExpressApplication;
   let fake: FakeBinance;
+  let db: { url: string; drop: () => Promise<void> };
   let ds: DataSource;
   let alice: TestUser;
   let bob: TestUser;
@@ -26,6 +28,8 @@ describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt ag
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
+    // a database of its own: the reconciler runs over every unresolved order, not only this file's
+    db = await createIsolatedDatabase(inject('adminDatabaseUrl'), 'tradingcore');
     fake = await startFakeBinance({ balances: { USDT: 100_000, BTC: 2 }, prices: { BTCUSDT: 60_000, ETHUSDT: 3_000 } });
     app = await createHttpTestApp({
       module: class Root {},
@@ -34,6 +38,7 @@ describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt ag
         HyperrsiApiModule.forRoot({
           env: testEnv({
             LOG_LEVEL: 'debug',
+            DATABASE_URL: db.url,
             EXCHANGE_API_URLS: JSON.stringify({ binance: fake.ccxtUrls }),
             EXCHANGE_RATE_LIMIT_MS: '1',
             OMS_PENDING_GRACE_MS: '1000',
@@ -50,6 +55,7 @@ describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt ag
   afterAll(async () => {
     await app?.close();
     await fake?.close();
+    await db?.drop();
   });
 
   it('adds an exchange account; secrets are encrypted at rest and never returned', async () => {
