@@ -5,6 +5,7 @@ import { BacktestRunsHttpModule } from '@tb/backtest-runs';
 import { UsersHttpModule } from '@tb/users';
 import { AccountsHttpModule } from '@tb/accounts';
 import { OrdersHttpModule, PositionsHttpModule } from '@tb/orders';
+import { NotificationsHttpModule } from '@tb/notifications';
 import { BotsHttpModule, StatsHttpModule, TraderControlsHttpModule } from '@tb/bots';
 
 /** HYPERRSI API (:8000): /api/hyperrsi/bots plus the shared routers. */
@@ -13,7 +14,7 @@ export class HyperrsiApiModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: HyperrsiApiModule,
-      imports: [PlatformModule.forRoot(options), UsersHttpModule, AccountsHttpModule, OrdersHttpModule, PositionsHttpModule, BacktestRunsHttpModule, BotsHttpModule.forStrategy('hyperrsi'), StatsHttpModule.forStrategy('hyperrsi'), TraderControlsHttpModule.forStrategy('hyperrsi')],
+      imports: [PlatformModule.forRoot(options), UsersHttpModule, AccountsHttpModule, OrdersHttpModule, PositionsHttpModule, BacktestRunsHttpModule, BotsHttpModule.forStrategy('hyperrsi'), StatsHttpModule.forStrategy('hyperrsi'), TraderControlsHttpModule.forStrategy('hyperrsi'), NotificationsHttpModule],
     };
   }
 }

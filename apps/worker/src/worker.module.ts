@@ -17,6 +17,7 @@ import { BotsScheduler } from './bots/bots.scheduler';
 import { BotsFeedScheduler } from './bots/bots-feed.scheduler';
 import { GridPortfoliosScheduler } from './bots/grid-portfolios.scheduler';
 import { MarketFeedModule } from '@tb/market';
+import { TelegramBotModule } from '@tb/notifications';
 
 /** Fails boot when a job of the queue contract has no handler in this worker. */
 @Injectable()
@@ -32,7 +33,7 @@ export class WorkerModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule],
+      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule, TelegramBotModule],
       providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler],
     };
   }

@@ -7,6 +7,7 @@ import { Bots1733000000000 } from './1733000000000-bots';
 import { GridPortfolios1733190000000 } from './1733190000000-grid-portfolios';
 import { TraderControls1733300000000 } from './1733300000000-trader-controls';
 import { JournalEntryHash1733400000000 } from './1733400000000-journal-entry-hash';
+import { Telegram1733500000000 } from './1733500000000-telegram';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
@@ -21,4 +22,5 @@ export const MIGRATIONS: Function[] = [
   GridPortfolios1733190000000,
   TraderControls1733300000000,
   JournalEntryHash1733400000000,
+  Telegram1733500000000,
 ];
