@@ -14,6 +14,7 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
+import { ActiveUsersCache } from './auth/active-users.cache';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
 import { RefreshTokensRepository } from './auth/refresh-tokens.repository';
 import { TbThrottlerGuard } from './throttling/tb-throttler.guard';
@@ -54,6 +55,7 @@ import { UsersModule } from './users.module';
     RefreshTokensRepository,
     ApiKeysRepository,
     AuthService,
+    ActiveUsersCache,
     ApiKeysService,
     TbThrottlerGuard,
     { provide: APP_GUARD, useClass: AuthGuard },

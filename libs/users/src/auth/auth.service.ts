@@ -11,6 +11,7 @@ import { ROLE_SCOPES, type UserRole } from '../users/user-role';
 import type { AuthPrincipal } from './auth-principal';
 import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthenticatedError } from './auth.errors';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { ActiveUsersCache } from './active-users.cache';
 
 /** Claims of our access JWT (HS256, JWT_SECRET). */
 export interface AccessTokenClaims {
@@ -36,8 +37,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Login, refresh-token rotation, logout, and verification of access tokens.
- * - Access token: short-lived JWT { sub, role, typ: 'access' } (JWT_ACCESS_TTL_S). Every request re-reads the user,
- *   so disabling an account or changing its role takes effect at once, not at token expiry.
+ * - Access token: short-lived JWT { sub, role, typ: 'access' } (JWT_ACCESS_TTL_S). Every request checks the user
+ *   (ActiveUsersCache: a row at most 1 s old; disabling here takes effect at once, in another process within 1 s),
+ *   not only the token's expiry.
  * - Refresh token: 32 random bytes (base64url), stored as sha256; one use each (rotation), sliding expiry of
  *   JWT_REFRESH_TTL_S; replaying a used one revokes the whole login's family.
  */
@@ -53,6 +55,7 @@ export class AuthService implements OnModuleInit {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly apiKeys: ApiKeysRepository,
+    private readonly activeUsers: ActiveUsersCache,
   ) {}
 
   /**
@@ -75,7 +78,9 @@ export class AuthService implements OnModuleInit {
    */
   async disableUser(actorId: string, userId: string): Promise<UserRecord> {
     if (actorId === userId) throw new BadRequestError('an admin cannot disable or delete their own account');
-    if (!(await this.users.disable(userId))) throw new NotFoundError('user', userId);
+    const disabled = await this.users.disable(userId);
+    this.activeUsers.forget(userId);
+    if (!disabled) throw new NotFoundError('user', userId);
     const sessions = await this.refreshTokens.revokeAllOfUser(userId);
     const keys = await this.apiKeys.revokeAllOfUser(userId);
     this.logger.log({ msg: 'user disabled', userId, by: actorId, sessionsRevoked: sessions, apiKeysRevoked: keys });
@@ -89,6 +94,7 @@ export class AuthService implements OnModuleInit {
   async deleteUser(actorId: string, userId: string): Promise<void> {
     await this.disableUser(actorId, userId);
     await this.users.scrub(userId);
+    this.activeUsers.forget(userId);
     this.logger.log({ msg: 'user deleted', userId, by: actorId });
   }
 
@@ -167,7 +173,7 @@ export class AuthService implements OnModuleInit {
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
       throw new UnauthenticatedError('Invalid access token');
     }
-    const user = await this.users.findById(claims.sub);
+    const user = await this.activeUsers.get(claims.sub);
     if (!user || user.disabledAt) throw new UnauthenticatedError('Invalid access token');
     return { userId: user.id, role: user.role, scopes: ROLE_SCOPES[user.role], via: 'jwt' };
   }
