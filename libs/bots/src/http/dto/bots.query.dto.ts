@@ -1,30 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { PageQuery } from '@tb/common';
 import { BOT_STATUSES, type BotStatus } from '../../bot-status';
 
 /** GET /api/{hyperrsi|grid}/bots: newest first, offset pagination. */
-export class ListBotsQueryDto {
+export class ListBotsQueryDto extends PageQuery(20, 100) {
   @ApiPropertyOptional({ enum: BOT_STATUSES })
   @IsOptional()
   @IsIn(BOT_STATUSES)
   status?: BotStatus;
-
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
 }
 
 /** GET /api/{hyperrsi|grid}/bots/:id/decisions: the journal in order, paged by sequence number. */
