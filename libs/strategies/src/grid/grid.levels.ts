@@ -65,32 +65,47 @@ export function updateAdaptiveLevels(s: AdaptiveLevelsState, mainPlot: number, a
   const perc = s.perc;
   const atrCol = s.atr;
   const smooth = s.smooth;
+  const bandStep = s.bandMult * 0.012;
   let prev = 0;
   for (let n = 0; n < ADAPTIVE_COLUMNS; n++) {
     const k = 11 - n;
-    const pRaw = mainPlot * (1 - s.bandMult * 0.012 * k);
+    // the same expressions (and so the same doubles) as the formula above, with the invariants hoisted
+    const pRaw = mainPlot * (1 - bandStep * k);
     const aRaw = mainPlot - atrEff * k * 1.5;
-    const p = first ? pRaw : perc[n] + ALPHA * (pRaw - perc[n]);
-    const a = first ? aRaw : atrCol[n] + ALPHA * (aRaw - atrCol[n]);
+    let p = pRaw;
+    let a = aRaw;
+    if (!first) {
+      const p0 = perc[n];
+      const a0 = atrCol[n];
+      p = p0 + ALPHA * (pRaw - p0);
+      a = a0 + ALPHA * (aRaw - a0);
+    }
     perc[n] = p;
     atrCol[n] = a;
     let lvl = (p + a) / 2;
     if (n > 1) {
       const d = (lvl - prev) / prev;
-      const ad = Math.abs(d);
-      const maxGap = Math.min(0.05 * Math.abs(k), 0.5);
+      const ad = d < 0 ? -d : d;
+      const maxGap = MAX_GAP[n];
       if (ad > maxGap) lvl = d > 0 ? mainPlot * (1 - maxGap) : mainPlot * (1 + maxGap);
       if (ad < minDiff) lvl = d > 0 ? prev * (1 + minDiff) : prev * (1 - minDiff);
     }
     lvl = round8(lvl);
     prev = lvl;
-    const sm = first ? lvl : smooth[n] + ALPHA * (lvl - smooth[n]);
+    let sm = lvl;
+    if (!first) {
+      const s0 = smooth[n];
+      sm = s0 + ALPHA * (lvl - s0);
+    }
     smooth[n] = sm;
     out[n] = sm;
   }
   s.seeded = 1;
   return true;
 }
+
+/** max_gap of column n (k = 11 − n): min(0.05·|k|, 0.5), computed once. */
+const MAX_GAP: readonly number[] = Array.from({ length: ADAPTIVE_COLUMNS }, (_, n) => Math.min(0.05 * Math.abs(11 - n), 0.5));
 
 /**
  * Expands the 21 smoothed columns to the traded ladder `ladder[0..gridNum+1]` as the live code does:

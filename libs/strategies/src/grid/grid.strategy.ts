@@ -686,6 +686,9 @@ function armedSlots(state: GridState, close: number, nearest: number, out: [numb
   out[3] = a2 > 0 && a2 < n && nearRank(L, n, a2, close, nearest) < nearest ? a2 + 1 : -1;
 }
 
+/** sync()'s armed slots, reused (written in full at the start of every sync call, read only within it; see `pool`). */
+const armScratch: [number, number, number, number] = [-1, -1, -1, -1];
+
 /** Places take-profits, entries, and cancels what must go (adaptive drift, regime, nearest levels, maxOpenOrders). */
 function sync(state: GridState, c: Candle, intents: Intent[]): void {
   const s = state.settings;
@@ -703,9 +706,10 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     if (state.long.qty > EPS) blockShort = true;
   }
   // the original's nearest-level arming (adaptive); -1 = none
-  const arm: [number, number, number, number] = [-1, -1, -1, -1];
+  const arm = armScratch;
   const nearest = adaptive && s.nearestLevels !== null;
   if (nearest) armedSlots(state, close, s.nearestLevels as number, arm);
+  else arm.fill(-1);
   const minArmL = arm[0] < 0 ? arm[1] : arm[1] < 0 ? arm[0] : Math.min(arm[0], arm[1]);
   const maxArmS = Math.max(arm[2], arm[3]);
   if (adaptive) {
