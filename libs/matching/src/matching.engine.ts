@@ -643,17 +643,13 @@ export class MatchingEngine {
     if (this.byKey.has(it.key)) return; // idempotent re-submission
     if (this.usedKeys.has(it.key)) return this.closed(it, 'rejected', 'duplicate_key');
     this.usedKeys.add(it.key);
-    const reject = (reason: string) => {
-      this.finishKey(it.key);
-      this.closed(it, 'rejected', reason);
-    };
-    if (!(it.amount > 0) || !Number.isFinite(it.amount)) return reject('invalid_amount');
-    if (it.type === 'limit' && !(it.price !== undefined && it.price > 0 && Number.isFinite(it.price))) return reject('invalid_price');
+    if (!(it.amount > 0) || !Number.isFinite(it.amount)) return this.rejectPlace(it, 'invalid_amount');
+    if (it.type === 'limit' && !(it.price !== undefined && it.price > 0 && Number.isFinite(it.price))) return this.rejectPlace(it, 'invalid_price');
     if (it.type === 'stop_market' && !(it.triggerPrice !== undefined && it.triggerPrice > 0 && Number.isFinite(it.triggerPrice)))
-      return reject('invalid_trigger_price');
+      return this.rejectPlace(it, 'invalid_trigger_price');
     const trail = it.type === 'stop_market' && it.trailingOffset !== undefined ? it.trailingOffset : NaN;
-    if (trail === trail && !(trail > 0 && Number.isFinite(trail))) return reject('invalid_trailing_offset');
-    if (!this.perp && it.positionSide !== 'long') return reject('spot_no_short');
+    if (trail === trail && !(trail > 0 && Number.isFinite(trail))) return this.rejectPlace(it, 'invalid_trailing_offset');
+    if (!this.perp && it.positionSide !== 'long') return this.rejectPlace(it, 'spot_no_short');
     const isBuy = it.side === 'buy';
     const opening = !it.reduceOnly && (it.positionSide === 'long' ? isBuy : !isBuy);
     const o: Order = {
@@ -677,11 +673,11 @@ export class MatchingEngine {
     if (o.type === 'limit') {
       if (opening) {
         const need = this.perp ? o.amount * o.price * (1 / this.leverage + this.feeMaker) : o.amount * o.price * (1 + this.feeMaker);
-        if (this.freeBalance + 1e-9 < need) return reject(this.perp ? 'insufficient_margin' : 'insufficient_balance');
+        if (this.freeBalance + 1e-9 < need) return this.rejectPlace(it, this.perp ? 'insufficient_margin' : 'insufficient_balance');
         o.reserveQuote = need;
         this.reservedQuote += need;
       } else if (!this.perp && !o.reduceOnly) {
-        if (this.base - this.reservedBase + this.dust < o.amount) return reject('insufficient_base_balance');
+        if (this.base - this.reservedBase + this.dust < o.amount) return this.rejectPlace(it, 'insufficient_base_balance');
         o.reserveBase = o.amount;
         this.reservedBase += o.amount;
       }
@@ -690,6 +686,12 @@ export class MatchingEngine {
     this.byKey.set(o.key, o);
     if (trail === trail) this.trailing++;
     this.hasFresh = true;
+  }
+
+  /** An intent refused at placement: its key counts as used (finished), and a 'rejected' closed event says why. */
+  private rejectPlace(it: OrderIntent, reason: string): void {
+    this.finishKey(it.key);
+    this.closed(it, 'rejected', reason);
   }
 
   /** A key's order is finished: remember it among the last `keepKeys` finished keys, forget the oldest. */
