@@ -246,73 +246,44 @@ export class PaperExchange extends ExchangePort {
       const book = await this.book();
       const replay = book.progress.get(order.symbol)?.replay;
       if (replay) return this.createReplayOrder(book, order, replay);
-      const { last } = await this.catchUp(book, order.symbol);
-      const sb = this.symbolBook(book, order.symbol);
-      const m = sb.market;
-      const ctx = { exchangeId: 'paper', symbol: m.symbol, clientOrderId: order.clientOrderId };
-      if (order.type === 'market' && !last) throw new ExchangeUnavailableError(`paper: no price for ${m.symbol} yet`, ctx);
-      if (order.type === 'market' && !(m.type === 'perp' && order.reduceOnly)) checkMinNotional(m, order.amount, last!.price, ctx);
-
-      const positionSide = resolvePositionSide(m, order);
-      const opening = isOpeningOrder({ side: order.side, positionSide, reduceOnly: order.reduceOnly });
-      if (m.type === 'perp' && !opening && !(sb.engine.position(positionSide).qty > 0)) {
-        throw new InvalidOrderError(`paper: reduce-only ${order.side} on ${m.symbol} rejected: no ${positionSide} position`, 'rejected', { ...ctx, engineReason: 'reduce_only_no_position' });
-      }
-      this.checkFunds(book, sb, order, opening, last?.price ?? null, ctx);
-
-      const now = last?.time ?? this.clock();
-      const change = emptyChangeSet(now);
-      const row: PaperOrderRow = {
-        id: '',
-        clientOrderId: order.clientOrderId,
-        symbol: m.symbol,
-        type: order.type,
-        side: order.side,
-        positionSide,
-        amount: toUnits(order.amount),
-        price: order.price !== undefined ? toUnits(order.price) : null,
-        triggerPrice: order.triggerPrice !== undefined ? toUnits(order.triggerPrice) : null,
-        reduceOnly: order.reduceOnly ?? false,
-        status: 'open',
-        filled: 0n,
-        cost: 0n,
-        fee: 0n,
-        feeCurrency: null,
-        reason: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      change.newOrder = row;
-      const intent: OrderIntent = {
-        action: 'place',
-        key: order.clientOrderId,
-        type: order.type,
-        side: order.side,
-        positionSide,
-        amount: order.amount,
-        ...(order.price !== undefined ? { price: order.price } : {}),
-        ...(order.triggerPrice !== undefined ? { triggerPrice: order.triggerPrice } : {}),
-        reduceOnly: order.reduceOnly ?? false,
-        tag: 'paper',
-      };
-      try {
-        const submitted = sb.engine.apply(intent, now);
-        const rejected = submitted.find((e) => e.type === 'closed' && e.event.key === order.clientOrderId && e.event.status === 'rejected');
-        if (rejected && rejected.type === 'closed') {
-          throw new InvalidOrderError(`paper: order rejected (${rejected.event.reason ?? 'rejected'})`, 'rejected', { ...ctx, engineReason: rejected.event.reason });
-        }
-        book.open.set(row.clientOrderId, row);
-        const events = last ? sb.engine.processPrice(last.time, last.price) : [];
-        this.applyEvents(book, sb, events, change);
-        await this.repo.commit(this.accountId, change);
-      } catch (e) {
-        this.state = null; // the engine moved and the books may not have: rebuild from the database
-        throw e;
-      }
-      const saved = await this.repo.findOrder(this.accountId, order.clientOrderId);
-      if (!saved) throw new ExchangeUnavailableError(`paper: order ${order.clientOrderId} vanished after commit`, ctx);
-      return this.toExchangeOrder(saved, await this.repo.listOrderTrades(this.accountId, saved.id));
+      return this.createLiveOrder(book, order);
     });
+  }
+
+  /** createOrder on a live (not replayed) symbol: checks against the last price and funds, then the engine. */
+  private async createLiveOrder(book: Book, order: CreateOrderRequest): Promise<ExchangeOrder> {
+    const { last } = await this.catchUp(book, order.symbol);
+    const sb = this.symbolBook(book, order.symbol);
+    const m = sb.market;
+    const ctx = { exchangeId: 'paper', symbol: m.symbol, clientOrderId: order.clientOrderId };
+    if (order.type === 'market' && !last) throw new ExchangeUnavailableError(`paper: no price for ${m.symbol} yet`, ctx);
+    if (order.type === 'market' && !(m.type === 'perp' && order.reduceOnly)) checkMinNotional(m, order.amount, last!.price, ctx);
+
+    const positionSide = resolvePositionSide(m, order);
+    const opening = isOpeningOrder({ side: order.side, positionSide, reduceOnly: order.reduceOnly });
+    if (m.type === 'perp' && !opening && !(sb.engine.position(positionSide).qty > 0)) {
+      throw new InvalidOrderError(`paper: reduce-only ${order.side} on ${m.symbol} rejected: no ${positionSide} position`, 'rejected', { ...ctx, engineReason: 'reduce_only_no_position' });
+    }
+    this.checkFunds(book, sb, order, opening, last?.price ?? null, ctx);
+
+    const now = last?.time ?? this.clock();
+    const change = emptyChangeSet(now);
+    const row = newOrderRow(order, m.symbol, positionSide, now);
+    change.newOrder = row;
+    try {
+      const submitted = sb.engine.apply(intentOf(order, positionSide), now);
+      throwIfRejected(submitted, order.clientOrderId, ctx);
+      book.open.set(row.clientOrderId, row);
+      const events = last ? sb.engine.processPrice(last.time, last.price) : [];
+      this.applyEvents(book, sb, events, change);
+      await this.repo.commit(this.accountId, change);
+    } catch (e) {
+      this.state = null; // the engine moved and the books may not have: rebuild from the database
+      throw e;
+    }
+    const saved = await this.repo.findOrder(this.accountId, order.clientOrderId);
+    if (!saved) throw new ExchangeUnavailableError(`paper: order ${order.clientOrderId} vanished after commit`, ctx);
+    return this.toExchangeOrder(saved, await this.repo.listOrderTrades(this.accountId, saved.id));
   }
 
   async cancelOrder(req: CancelOrderRequest): Promise<ExchangeOrder> {
@@ -513,15 +484,7 @@ export class PaperExchange extends ExchangePort {
     const now = replayNow(sb.engine, replay);
     const row = newOrderRow(order, m.symbol, positionSide, now);
     const submitted = sb.engine.apply(intentOf(order, positionSide), now);
-    const rejected = submitted.find((e) => e.type === 'closed' && e.event.key === order.clientOrderId && e.event.status === 'rejected');
-    if (rejected && rejected.type === 'closed') {
-      throw new InvalidOrderError(`paper: order rejected (${rejected.event.reason ?? 'rejected'})`, 'rejected', {
-        exchangeId: 'paper',
-        symbol: m.symbol,
-        clientOrderId: order.clientOrderId,
-        engineReason: rejected.event.reason,
-      });
-    }
+    throwIfRejected(submitted, order.clientOrderId, { exchangeId: 'paper', symbol: m.symbol, clientOrderId: order.clientOrderId });
     await this.commitReplay(book, sb, order.symbol, replay, submitted, now, undefined, row);
     const saved = await this.repo.findOrder(this.accountId, order.clientOrderId);
     if (!saved) throw new ExchangeUnavailableError(`paper: order ${order.clientOrderId} vanished after commit`, { exchangeId: 'paper', symbol: m.symbol });
@@ -913,6 +876,14 @@ function newOrderRow(order: CreateOrderRequest, symbol: string, positionSide: Po
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/** The engine refused the order it was just given: the caller's InvalidOrderError 'rejected' with the engine's reason. */
+function throwIfRejected(submitted: readonly EngineEvent[], clientOrderId: string, ctx: { exchangeId: string; symbol: string; clientOrderId: string }): void {
+  const rejected = submitted.find((e) => e.type === 'closed' && e.event.key === clientOrderId && e.event.status === 'rejected');
+  if (rejected && rejected.type === 'closed') {
+    throw new InvalidOrderError(`paper: order rejected (${rejected.event.reason ?? 'rejected'})`, 'rejected', { ...ctx, engineReason: rejected.event.reason });
+  }
 }
 
 function intentOf(order: CreateOrderRequest, positionSide: PositionSide): OrderIntent {
