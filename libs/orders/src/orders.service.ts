@@ -45,6 +45,12 @@ export interface PlaceOrderCommand {
 }
 
 /** A bot's intent to write as a PENDING order inside the bot's evaluation transaction. */
+/** A checked exchange request and the PENDING order row written for it. */
+interface PreparedPending {
+  readonly prepared: CreateOrderRequest;
+  readonly row: NewOrder;
+}
+
 export interface BotOrderCommand {
   readonly userId: string;
   readonly accountId: string;
@@ -122,41 +128,14 @@ export class OrdersService implements OnModuleInit {
     const port = await this.accounts.exchangeFor(cmd.userId, cmd.accountId); // 404 for another user's account
     await port.loadMarkets();
     const market = this.marketOf(port, cmd.symbol);
-    const clientOrderId = clientOrderIdFromKey(cmd.intentKey);
-    let prepared: CreateOrderRequest;
+    let pending: PreparedPending;
     try {
-      prepared = port.prepareOrder({
-        symbol: cmd.symbol,
-        type: cmd.type,
-        side: cmd.side,
-        amount: cmd.amount,
-        price: cmd.price,
-        triggerPrice: cmd.triggerPrice,
-        reduceOnly: cmd.reduceOnly ?? false,
-        positionSide: cmd.positionSide,
-        clientOrderId,
-        referencePrice: cmd.referencePrice,
-      });
+      pending = this.preparePending(port, cmd);
     } catch (e) {
       throw this.toDomainError(e);
     }
-    const { order, created } = await this.orders.insertPending({
-      userId: cmd.userId,
-      accountId: cmd.accountId,
-      botId: cmd.botId ?? null,
-      intentKey: cmd.intentKey,
-      clientOrderId,
-      exchange: port.exchangeId,
-      symbol: cmd.symbol,
-      type: cmd.type,
-      side: cmd.side,
-      positionSide: cmd.positionSide ?? (cmd.side === 'buy' ? 'long' : 'short'),
-      amount: String(prepared.amount),
-      price: fmt(prepared.price),
-      triggerPrice: fmt(prepared.triggerPrice),
-      reduceOnly: prepared.reduceOnly ?? false,
-      tag: cmd.tag ?? 'manual',
-    });
+    const { prepared } = pending;
+    const { order, created } = await this.orders.insertPending(pending.row);
     if (!created) {
       if (order.userId !== cmd.userId) throw new ConflictError('order key already used');
       // Idempotent replay. A PENDING order that was never sent is sent now. One that was sent (maybe received,
@@ -190,43 +169,48 @@ export class OrdersService implements OnModuleInit {
    * the exchange could never accept it (precision, minimums), so the strategy is told at once.
    */
   prepareBotOrder(port: ExchangePort, cmd: BotOrderCommand): { readonly order: NewOrder; readonly rejected: null } | { readonly order: null; readonly rejected: string } {
-    const clientOrderId = clientOrderIdFromKey(cmd.intentKey);
-    let prepared: CreateOrderRequest;
     try {
-      prepared = port.prepareOrder({
-        symbol: cmd.symbol,
-        type: cmd.type,
-        side: cmd.side,
-        amount: cmd.amount,
-        price: cmd.price,
-        triggerPrice: cmd.triggerPrice,
-        reduceOnly: cmd.reduceOnly,
-        positionSide: cmd.positionSide,
-        clientOrderId,
-      });
+      return { order: this.preparePending(port, cmd).row, rejected: null };
     } catch (e) {
       if (e instanceof InvalidOrderError) return { order: null, rejected: e.reason };
       throw e;
     }
+  }
+
+  /** No network, no database: the port's checked request and the PENDING row for it (place() and bots alike). */
+  private preparePending(port: ExchangePort, cmd: PlaceOrderCommand): PreparedPending {
+    const clientOrderId = clientOrderIdFromKey(cmd.intentKey);
+    const prepared = port.prepareOrder({
+      symbol: cmd.symbol,
+      type: cmd.type,
+      side: cmd.side,
+      amount: cmd.amount,
+      price: cmd.price,
+      triggerPrice: cmd.triggerPrice,
+      reduceOnly: cmd.reduceOnly ?? false,
+      positionSide: cmd.positionSide,
+      clientOrderId,
+      referencePrice: cmd.referencePrice,
+    });
     return {
-      order: {
+      prepared,
+      row: {
         userId: cmd.userId,
         accountId: cmd.accountId,
-        botId: cmd.botId,
+        botId: cmd.botId ?? null,
         intentKey: cmd.intentKey,
         clientOrderId,
         exchange: port.exchangeId,
         symbol: cmd.symbol,
         type: cmd.type,
         side: cmd.side,
-        positionSide: cmd.positionSide,
+        positionSide: cmd.positionSide ?? (cmd.side === 'buy' ? 'long' : 'short'),
         amount: String(prepared.amount),
         price: fmt(prepared.price),
         triggerPrice: fmt(prepared.triggerPrice),
         reduceOnly: prepared.reduceOnly ?? false,
-        tag: cmd.tag,
+        tag: cmd.tag ?? 'manual',
       },
-      rejected: null,
     };
   }
 
