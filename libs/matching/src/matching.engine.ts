@@ -1,4 +1,4 @@
-import type { Candle, Fill, Intent, OrderIntent, OrderSide, OrderType, PositionSide } from '@tb/strategies';
+import { isOpeningOrder, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
 import type {
   EngineEvent,
   EngineEventHandler,
@@ -651,7 +651,7 @@ export class MatchingEngine {
     if (trail === trail && !(trail > 0 && Number.isFinite(trail))) return this.rejectPlace(it, 'invalid_trailing_offset');
     if (!this.perp && it.positionSide !== 'long') return this.rejectPlace(it, 'spot_no_short');
     const isBuy = it.side === 'buy';
-    const opening = !it.reduceOnly && (it.positionSide === 'long' ? isBuy : !isBuy);
+    const opening = isOpeningOrder(it);
     const o: Order = {
       key: it.key,
       type: it.type,
