@@ -7,3 +7,8 @@ export * from './bot/telegram-bot.service';
 export * from './notifications.module';
 export * from './notifications-http.module';
 export * from './telegram-bot.module';
+export * from './notify/notification-text';
+export * from './notify/notification-dispatcher.service';
+export * from './notify/notifications-consumer.service';
+export * from './notify/send-pacer';
+export * from './notify/telegram-send';

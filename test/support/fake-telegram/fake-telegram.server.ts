@@ -19,6 +19,8 @@ export interface RecordedCall {
   readonly method: string;
   readonly params: Record<string, unknown>;
   readonly at: number;
+  /** false when a fault was injected (Telegram did not accept the call) */
+  accepted: boolean;
 }
 
 interface Poller {
@@ -86,20 +88,23 @@ export class FakeTelegramServer {
 
   // ---- observation -------------------------------------------------------------------------------------------
 
-  /** Every call of `method` (optionally to one chat), oldest first. */
+  /** Every call of `method` (optionally to one chat), oldest first, faulted ones included. */
   callsOf(method: string, chatId?: number): RecordedCall[] {
     return this.calls.filter((c) => c.method === method && (chatId === undefined || Number(c.params.chat_id) === chatId));
   }
 
+  /** The texts Telegram accepted for a chat, in order. */
   textsTo(chatId: number): string[] {
-    return this.callsOf('sendMessage', chatId).map((c) => String(c.params.text));
+    return this.callsOf('sendMessage', chatId)
+      .filter((c) => c.accepted)
+      .map((c) => String(c.params.text));
   }
 
   /** Resolves with the first sendMessage to `chatId` after `since` calls matching `pred`. */
   async waitForMessage(chatId: number, pred: (text: string) => boolean = () => true, timeoutMs = 10_000, since = 0): Promise<RecordedCall> {
     const end = Date.now() + timeoutMs;
     for (;;) {
-      const hit = this.calls.slice(since).find((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === chatId && pred(String(c.params.text)));
+      const hit = this.calls.slice(since).find((c) => c.accepted && c.method === 'sendMessage' && Number(c.params.chat_id) === chatId && pred(String(c.params.text)));
       if (hit) return hit;
       if (Date.now() > end) throw new Error(`no message to chat ${chatId} matching within ${timeoutMs} ms; got: ${JSON.stringify(this.textsTo(chatId))}`);
       await new Promise((r) => setTimeout(r, 20));
@@ -134,11 +139,13 @@ export class FakeTelegramServer {
     if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (m[1] !== this.token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = m[2];
-    this.calls.push({ method, params, at: Date.now() });
+    const call: RecordedCall = { method, params, at: Date.now(), accepted: true };
+    this.calls.push(call);
     const fault = this.faultFor(method);
-    if (fault) return this.applyFault(res, fault);
+    if (fault) return ((call.accepted = false), this.applyFault(res, fault));
     const chatId = Number(params.chat_id);
     if ((method === 'sendMessage' || method === 'editMessageText') && this.blockedChats.has(chatId)) {
+      call.accepted = false;
       return send(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
     }
     switch (method) {
@@ -171,8 +178,8 @@ export class FakeTelegramServer {
 
   private getUpdates(res: ServerResponse, params: Record<string, unknown>): void {
     if (this.poller) {
-      // Telegram's behaviour: the earlier long poll is terminated by the newer one
-      this.conflicts++;
+      // Telegram's behaviour: the earlier long poll is terminated by the newer one (a conflict when its client is still there)
+      if (!this.poller.res.socket?.destroyed) this.conflicts++;
       clearTimeout(this.poller.timer);
       send(this.poller.res, 409, { ok: false, error_code: 409, description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running' });
       this.poller = undefined;

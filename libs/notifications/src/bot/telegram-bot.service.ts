@@ -6,6 +6,7 @@ import { AppConfig } from '@tb/config';
 import { REDIS, RedisKeys } from '@tb/redis';
 import { BOT_COMMANDS, LinkCommands, type LinkedContext } from './link-commands';
 import { RedisLease } from './poll-lock';
+import { NotificationsConsumer } from '../notify/notifications-consumer.service';
 
 const LEASE_TTL_MS = 15_000;
 const RENEW_MS = 5_000;
@@ -23,12 +24,14 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
   private timer?: NodeJS.Timeout;
   private polling = false;
   private closing = false;
+  private botId = '';
 
   constructor(
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly linkCommands: LinkCommands,
+    private readonly notifications: NotificationsConsumer,
   ) {}
 
   /** True while this process holds the lease and polls. */
@@ -47,8 +50,8 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
     this.bot = new Telegraf<LinkedContext>(botToken, { telegram: apiRoot ? { apiRoot } : {}, handlerTimeout: 30_000 });
     this.bot.catch((e) => this.logger.warn({ msg: 'telegram handler failed', error: (e as Error).message }));
     this.linkCommands.register(this.bot);
-    const botId = botToken.split(':')[0];
-    this.lease = new RedisLease(this.redis, this.keys.key('telegram', 'poll', botId), randomUUID(), LEASE_TTL_MS);
+    this.botId = botToken.split(':')[0];
+    this.lease = new RedisLease(this.redis, this.keys.key('telegram', 'poll', this.botId), randomUUID(), LEASE_TTL_MS);
     void this.tick();
     this.timer = setInterval(() => void this.tick(), RENEW_MS);
   }
@@ -65,11 +68,13 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
       }
       if (!(await this.lease.acquire())) return;
       this.polling = true;
+      this.notifications.start(this.botId, this.bot.telegram);
       await this.bot.telegram.setMyCommands(BOT_COMMANDS.map((c) => ({ ...c })));
       // launch() resolves only when polling stops; failures end polling and release the lease
       this.bot.launch({ dropPendingUpdates: false }).catch((e: unknown) => {
         this.logger.warn({ msg: 'telegram polling ended', error: (e as Error).message });
         this.polling = false;
+        void this.notifications.stop();
         void this.lease?.release();
       });
       this.logger.log({ msg: 'telegram polling started' });
@@ -81,6 +86,7 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
   private stopPolling(): void {
     if (!this.polling) return;
     this.polling = false;
+    void this.notifications.stop();
     try {
       this.bot?.stop('lease');
     } catch {
@@ -93,6 +99,7 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
     if (this.timer) clearInterval(this.timer);
     const held = this.polling;
     this.stopPolling();
+    await this.notifications.stop();
     if (held) await this.lease?.release().catch(() => undefined);
   }
 }
