@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCandleCsv } from '@tb/market';
 import { gridStrategy, hyperrsiStrategy, type MarketSpec, type Strategy } from '@tb/strategies';
+import { mulberry32 } from '../../../test/support/fake-exchange/fake-binance.faults';
 import { applyInput, canonicalJson, entryHash, replayJournal, stateHash, type JournalEntry, type JournalInput } from './bot-journal';
 
 /** The definition: JSON.stringify of a copy whose objects were rebuilt with their keys sorted (the journal's first form). */
@@ -14,18 +15,6 @@ const reference = (value: unknown): string =>
     for (const k of Object.keys(o).sort()) sorted[k] = o[k];
     return sorted;
   });
-
-/** mulberry32: a seeded PRNG, so a failure names a reproducible case */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b', 'Z', '_x', '10', '2', '0', '01', '-1', '1.5', '4294967294', '4294967295', 'é', 'key with "quote"', '', 'toJSON2'];
 
@@ -61,7 +50,7 @@ describe('canonicalJson (journal state hashes)', () => {
   });
 
   it('equals the definition on 5,000 random nested values', () => {
-    const r = rng(20261204);
+    const r = mulberry32(20261204); // seeded: a failure names a reproducible case
     for (let i = 0; i < 5000; i++) {
       const v = randomValue(r, 0);
       expect(canonicalJson(v), `case ${i}`).toBe(reference(v));
