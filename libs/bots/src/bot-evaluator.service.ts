@@ -148,7 +148,7 @@ export class BotEvaluator {
 
   /** The bots' exchange ports with their markets loaded, by account; a bot whose account is gone or unreachable fails. */
   private async portsOf(ids: readonly string[]): Promise<{ ports: Map<string, ExchangePort>; failed: Map<string, Error> }> {
-    const bots = await this.bots.findByIds(ids);
+    const bots = await this.bots.accountsOf(ids);
     const { ports, refused } = await this.accounts.exchangesForAccountIds([...new Set(bots.map((b) => b.accountId))]);
     const unreachable = new Map<string, Error>();
     for (const [accountId, port] of ports) {

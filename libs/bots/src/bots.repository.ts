@@ -162,8 +162,9 @@ export class BotsRepository {
 
   // ------------------------------------------------------------ many bots at once (one evaluation batch, a feed's fan-out)
 
-  findByIds(ids: readonly string[]): Promise<BotEntity[]> {
-    return ids.length ? this.bots.find({ where: { id: In([...ids]) }, order: { id: 'ASC' } }) : Promise.resolve([]);
+  /** The accounts of these bots (their ports are prepared before the evaluation's transaction). */
+  accountsOf(ids: readonly string[]): Promise<Array<Pick<BotEntity, 'id' | 'accountId'>>> {
+    return ids.length ? this.bots.find({ select: { id: true, accountId: true }, where: { id: In([...ids]) } }) : Promise.resolve([]);
   }
 
   /** Row locks for one evaluation of several bots, taken in id order (two batches never deadlock). */

@@ -273,7 +273,8 @@ export class BotsService implements OnModuleInit {
 
   @Transactional()
   private async cancelResting(id: string): Promise<void> {
-    for (const o of await this.orders.ordersOfBot(id, true)) await this.orders.requestBotCancel(id, o.intentKey, 'bot_stopped');
+    const open = await this.orders.ordersOfBot(id, true);
+    await this.orders.writeBotActions(open.map((o) => ({ kind: 'cancel', botId: id, intentKey: o.intentKey, reason: 'bot_stopped' })));
   }
 
   private async closePosition(userId: string, bot: BotEntity): Promise<void> {

@@ -126,18 +126,6 @@ export class OrdersRepository {
     return this.orders.find({ where: { userId, accountId, symbol, status: In([...UNRESOLVED_STATUSES]) }, order: { createdAt: 'ASC' } });
   }
 
-  /** Ask for a cancel: it takes its place in the bot's sequence of actions (idempotent). */
-  async requestCancel(id: string, reason: string): Promise<void> {
-    await this.txHost.tx.query(
-      `UPDATE "orders" SET "cancel_seq" = nextval('order_action_seq'), "cancel_reason" = $2, "updated_at" = now() WHERE "id" = $1 AND "cancel_seq" IS NULL`,
-      [id, reason.slice(0, 200)],
-    );
-  }
-
-  findByIntentKey(botId: string, intentKey: string): Promise<OrderEntity | null> {
-    return this.orders.findOneBy({ botId, intentKey });
-  }
-
   findByClientOrderId(accountId: string, clientOrderId: string): Promise<OrderEntity | null> {
     return this.orders.findOneBy({ accountId, clientOrderId });
   }

@@ -238,14 +238,6 @@ export class OrdersService implements OnModuleInit {
     return out;
   }
 
-  /** Inside the caller's transaction: a bot asks to cancel one of its orders (by intent key). False: nothing to cancel. */
-  async requestBotCancel(botId: string, intentKey: string, reason: string): Promise<boolean> {
-    const order = await this.orders.findByIntentKey(botId, intentKey);
-    if (!order || isTerminal(order.status)) return false;
-    await this.orders.requestCancel(order.id, reason);
-    return true;
-  }
-
   /** What these bots' strategies have not seen yet, per bot: fills in sequence (with what remains of the order), then closings. */
   async botEventsOf(botIds: readonly string[]): Promise<Map<string, BotOrderEvents>> {
     const fills = await this.orders.unappliedFillsOfBots(botIds);
