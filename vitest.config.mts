@@ -26,8 +26,6 @@ export default defineConfig({
   ...shared,
   test: {
     reporters: ['default', './test/setup/summary-reporter.ts'],
-    // the int and chaos files mostly wait (PostgreSQL, Redis, replays paced in wall time): one more file than cores
-    maxWorkers: 3,
     projects: [
       {
         ...shared,
