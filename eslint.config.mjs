@@ -34,6 +34,8 @@ const ALLOWED = {
   notifications: [...BOTS_MAY, 'bots', 'users'],
 };
 const HTTP_FILES = ['**/*.controller.ts', '**/http/**/*.ts'];
+/** What a lib's HTTP edge may import beyond its core (and @tb/users): the position detail reads the last price through the account. */
+const HTTP_ALSO = { positions: ['accounts'] };
 /** Deliberate violations linted by test/lint-boundaries.spec.ts: each lib's rules also apply under test/lint-fixtures/libs/<lib>/. */
 const libFiles = (lib, sub = ['**/*.ts']) => sub.flatMap((g) => [`libs/${lib}/${g}`, `test/lint-fixtures/libs/${lib}/${g}`]);
 
@@ -61,7 +63,7 @@ const boundaries = [
   })),
   ...LIBS.flatMap((lib) => {
     const allowed = ALLOWED[lib] ?? [];
-    const http = allowed.includes('users') ? allowed : [...allowed, 'users'];
+    const http = [...new Set([...allowed, 'users', ...(HTTP_ALSO[lib] ?? [])])];
     return [
       { files: libFiles(lib), rules: { 'no-restricted-imports': ['error', { patterns: [...LIB_BASE_PATTERNS, layerPattern(lib, allowed)] }] } },
       { files: libFiles(lib, HTTP_FILES), rules: { 'no-restricted-imports': ['error', { patterns: [...LIB_BASE_PATTERNS, layerPattern(lib, http)] }] } },

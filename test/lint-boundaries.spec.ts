@@ -35,6 +35,11 @@ describe('lint: ownership and layer rules', () => {
     expect(await lint('bots/src/not-allowed.ts')).toEqual([{ rule: 'no-restricted-imports', line: 2 }]);
   });
 
+  it('positions: only its HTTP edge may import accounts; nothing in positions may import orders (the lib above it)', async () => {
+    expect(await lint('positions/src/core-imports-accounts.ts')).toEqual([{ rule: 'no-restricted-imports', line: 2 }]);
+    expect(await lint('positions/src/http/edge.controller.ts')).toEqual([{ rule: 'no-restricted-imports', line: 4 }]);
+  });
+
   it('notifications may import bots, users and everything bots may', async () => {
     expect(await lint('notifications/src/allowed.ts')).toEqual([]);
   });

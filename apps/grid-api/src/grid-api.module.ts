@@ -4,7 +4,8 @@ import { PlatformModule } from '@tb/platform';
 import { BacktestRunsHttpModule } from '@tb/backtest-runs';
 import { UsersHttpModule } from '@tb/users';
 import { AccountsHttpModule } from '@tb/accounts';
-import { OrdersHttpModule, PositionsHttpModule } from '@tb/orders';
+import { OrdersHttpModule } from '@tb/orders';
+import { PositionsHttpModule } from '@tb/positions';
 import { BotsHttpModule, GridControlsHttpModule, GridPortfoliosHttpModule, StatsHttpModule, TraderControlsHttpModule } from '@tb/bots';
 
 /** GRID API (:8012): /api/grid/bots plus the shared routers. */

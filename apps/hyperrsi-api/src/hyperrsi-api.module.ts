@@ -4,7 +4,8 @@ import { PlatformModule } from '@tb/platform';
 import { BacktestRunsHttpModule } from '@tb/backtest-runs';
 import { UsersHttpModule } from '@tb/users';
 import { AccountsHttpModule } from '@tb/accounts';
-import { OrdersHttpModule, PositionsHttpModule } from '@tb/orders';
+import { OrdersHttpModule } from '@tb/orders';
+import { PositionsHttpModule } from '@tb/positions';
 import { NotificationsHttpModule } from '@tb/notifications';
 import { BotsHttpModule, StatsHttpModule, TraderControlsHttpModule } from '@tb/bots';
 

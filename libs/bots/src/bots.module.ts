@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '@tb/accounts';
 import { EventsModule } from '@tb/events';
 import { MarketModule } from '@tb/market';
 import { OrdersModule } from '@tb/orders';
@@ -14,7 +15,7 @@ import { BotCommandsService } from './commands/bot-commands.service';
 
 /** The bot runtime without HTTP: lifecycle, evaluation, replay (the worker and the CLI load this; the APIs add their controllers). */
 @Module({
-  imports: [TypeOrmModule.forFeature([BotEntity, BotInputEntity, BotDecisionEntity, BotEquityEntity]), OrdersModule, EventsModule, MarketModule],
+  imports: [TypeOrmModule.forFeature([BotEntity, BotInputEntity, BotDecisionEntity, BotEquityEntity]), OrdersModule, AccountsModule, EventsModule, MarketModule],
   providers: [BotsRepository, BotsService, BotEvaluator, ReplayDriver, BotMetrics, BotFeedService, BotCommandsService],
   exports: [BotsService, BotEvaluator, ReplayDriver, BotsRepository, BotFeedService, BotMetrics, BotCommandsService],
 })

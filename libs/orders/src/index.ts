@@ -7,6 +7,4 @@ export * from './orders.reconciler';
 export * from './positions-close.service';
 export * from './orders.module';
 export * from './orders-http.module';
-export * from './positions-http.module';
 export * from './dto/orders.dto';
-export * from './dto/positions.dto';

@@ -14,6 +14,6 @@ import { PositionsCloseService } from './positions-close.service';
 @Module({
   imports: [TypeOrmModule.forFeature([OrderEntity, FillEntity]), AccountsModule, PositionsModule, EventsModule],
   providers: [OrdersRepository, OrdersService, OrdersReconciler, PositionsCloseService],
-  exports: [OrdersService, OrdersReconciler, PositionsCloseService, OrdersRepository, PositionsModule, AccountsModule],
+  exports: [OrdersService, OrdersReconciler, PositionsCloseService],
 })
 export class OrdersModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '@tb/accounts';
 import { SYSTEM_CLOCK_PROVIDER } from '@tb/common';
 import { MarketModule } from '@tb/market';
 import { OrdersModule } from '@tb/orders';
@@ -11,7 +12,7 @@ import { GridPortfoliosService } from './grid-portfolios.service';
 
 /** GRID portfolios without HTTP: the service the worker's scheduler drives. */
 @Module({
-  imports: [TypeOrmModule.forFeature([GridPortfolioEntity, GridPortfolioBotEntity]), BotsModule, OrdersModule, MarketModule],
+  imports: [TypeOrmModule.forFeature([GridPortfolioEntity, GridPortfolioBotEntity]), BotsModule, OrdersModule, AccountsModule, MarketModule],
   providers: [GridPortfoliosRepository, GridPortfoliosService, SYSTEM_CLOCK_PROVIDER],
   exports: [GridPortfoliosService],
 })

@@ -129,3 +129,13 @@ export class CancelAllResponseDto {
   @ApiProperty({ type: [OrderResponseDto] }) canceled!: OrderResponseDto[];
   @ApiProperty({ type: [CancelFailureDto], description: 'Orders that could not be canceled, with why' }) failed!: CancelFailureDto[];
 }
+
+/** POST /api/positions/:id/close: an order that closes (part of) a position. */
+export class ClosePositionRequestDto {
+  @ApiPropertyOptional({ description: 'Fraction of the position to close (0 < f ≤ 1). Default 1 (full close).', example: 0.5 })
+  @ValidateIf((o: ClosePositionRequestDto) => o.fraction !== undefined) @IsNumber() @IsPositive() @Max(1) fraction?: number;
+  @ApiPropertyOptional({ description: 'Or an amount in base units (instead of fraction)' })
+  @ValidateIf((o: ClosePositionRequestDto) => o.amount !== undefined) @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(MAX_ORDER_VALUE) amount?: number;
+  @ApiPropertyOptional({ description: 'Idempotency key for the closing order' })
+  @IsOptional() @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'clientKey must be 1-64 chars of [A-Za-z0-9._:-]' }) clientKey?: string;
+}

@@ -1,21 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsUUID, Matches, Max, ValidateIf, IsPositive } from 'class-validator';
-import type { PositionEntity } from '@tb/positions';
-import { MAX_ORDER_VALUE, PageQueryDto } from './orders.dto';
+import { IsIn, IsOptional, IsUUID, Matches } from 'class-validator';
+import { PageQueryDto } from '@tb/common';
+import type { PositionEntity } from '../../position.entity';
 
 export class ListPositionsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['open', 'closed', 'all'], default: 'open' }) @IsOptional() @IsIn(['open', 'closed', 'all']) status?: 'open' | 'closed' | 'all';
   @ApiPropertyOptional() @IsOptional() @Matches(/^[A-Z0-9]{1,20}\/[A-Z0-9]{1,20}(:[A-Z0-9]{1,20})?$/, { message: 'symbol must be a ccxt unified symbol' }) symbol?: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() accountId?: string;
-}
-
-export class ClosePositionRequestDto {
-  @ApiPropertyOptional({ description: 'Fraction of the position to close (0 < f ≤ 1). Default 1 (full close).', example: 0.5 })
-  @ValidateIf((o: ClosePositionRequestDto) => o.fraction !== undefined) @IsNumber() @IsPositive() @Max(1) fraction?: number;
-  @ApiPropertyOptional({ description: 'Or an amount in base units (instead of fraction)' })
-  @ValidateIf((o: ClosePositionRequestDto) => o.amount !== undefined) @IsNumber({ allowNaN: false, allowInfinity: false }) @IsPositive() @Max(MAX_ORDER_VALUE) amount?: number;
-  @ApiPropertyOptional({ description: 'Idempotency key for the closing order' })
-  @IsOptional() @Matches(/^[A-Za-z0-9._:-]{1,64}$/, { message: 'clientKey must be 1-64 chars of [A-Za-z0-9._:-]' }) clientKey?: string;
 }
 
 export class PositionResponseDto {
