@@ -151,6 +151,18 @@ function tickDecimals(t: number): number {
   return d;
 }
 
+/** What closes a position: a resting order, or a forced close (`forceClose`) described the same way. */
+interface Reducer {
+  readonly key: string;
+  readonly tag: string;
+  readonly type: OrderType | 'liquidation';
+  readonly reduceOnly: boolean;
+  readonly positionSide: PositionSide;
+}
+
+/** Isolated: the side's remaining margin is lost; cross_last: the account's remaining equity; cross: a side closed first. */
+type Liquidation = 'isolated' | 'cross' | 'cross_last';
+
 interface Walk {
   time: number;
   pts: [number, number, number, number];
@@ -906,7 +918,7 @@ export class MatchingEngine {
       // clamp to the position, except by float dust: an order for exactly the position (summed from lots, so
       // 0.00652 may be held as 0.006519999999999999) fills its own clean amount and leaves the side flat
       if (qty > pos.qty + this.dust) qty = pos.qty;
-      this.reduce(o.positionSide, pos, qty, price, qty * price * rate, o.key, o.tag, o.type, liquidity, o.reduceOnly);
+      this.reduce(o, qty, price, qty * price * rate, liquidity);
       return;
     }
     const notional = qty * price;
@@ -939,19 +951,13 @@ export class MatchingEngine {
     });
   }
 
-  private reduce(
-    side: PositionSide,
-    pos: Position,
-    qty: number,
-    price: number,
-    fee: number,
-    key: string,
-    tag: string,
-    orderType: OrderType | 'liquidation',
-    liquidity: Liquidity,
-    reduceOnly: boolean,
-    liquidation: 'isolated' | 'cross' | 'cross_last' | null = null,
-  ): void {
+  /**
+   * A fill that reduces `by.positionSide` by `qty` at `price` (`fee` charged; a liquidation instead loses the margin or
+   * the equity left): realized PnL, margin release, the fill event, and the side's reduce-only orders canceled once flat.
+   */
+  private reduce(by: Reducer, qty: number, price: number, fee: number, liquidity: Liquidity, liquidation: Liquidation | null = null): void {
+    const side = by.positionSide;
+    const pos = side === 'long' ? this.long : this.short;
     const dir = side === 'long' ? 1 : -1;
     const pnl = (price - pos.avg) * qty * dir;
     const avg = pos.avg;
@@ -974,22 +980,22 @@ export class MatchingEngine {
     }
     this.updateLiqs();
     const fill: Fill = {
-      key,
+      key: by.key,
       side: side === 'long' ? 'sell' : 'buy',
       positionSide: side,
       amount: qty,
       price,
       fee,
       time: this.now,
-      tag,
+      tag: by.tag,
       remaining: 0,
     };
     this.emit({
       type: 'fill',
       fill,
-      orderType,
+      orderType: by.type,
       liquidity,
-      reduceOnly,
+      reduceOnly: by.reduceOnly,
       increase: false,
       realizedPnl: pnl,
       positionQty: left,
@@ -998,17 +1004,11 @@ export class MatchingEngine {
     if (left === 0) this.cancelReduceOnly(side);
   }
 
-  private forceClose(
-    side: PositionSide,
-    price: number,
-    tag: string,
-    liquidity: Liquidity,
-    liquidation: 'isolated' | 'cross' | 'cross_last' | null = null,
-  ): void {
-    const pos = side === 'long' ? this.long : this.short;
-    const qty = pos.qty;
-    const key = `${side}:${tag}:${this.now}`;
-    this.reduce(side, pos, qty, price, liquidation ? 0 : qty * price * this.feeTaker, key, tag, liquidation ? 'liquidation' : 'market', liquidity, true, liquidation);
+  /** A market close of the whole side (or its liquidation): reduce-only, keyed by side, tag and time. */
+  private forceClose(side: PositionSide, price: number, tag: string, liquidity: Liquidity, liquidation: Liquidation | null = null): void {
+    const qty = (side === 'long' ? this.long : this.short).qty;
+    const by: Reducer = { key: `${side}:${tag}:${this.now}`, tag, type: liquidation ? 'liquidation' : 'market', reduceOnly: true, positionSide: side };
+    this.reduce(by, qty, price, liquidation ? 0 : qty * price * this.feeTaker, liquidity, liquidation);
   }
 
   /** The path reached a liquidation threshold (`down`: liqDown, else liqUp). Isolated: that side; cross: the account. */
