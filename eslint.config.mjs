@@ -31,7 +31,7 @@ const ALLOWED = {
   'backtest-runs': ['common', 'config', 'database', 'redis', 'jobs', 'strategies', 'matching', 'market', 'backtest'],
   users: ['common', 'config', 'database', 'redis', 'jobs', 'events'],
   bots: BOTS_MAY,
-  notifications: [...BOTS_MAY, 'bots', 'users'],
+  notifications: [...BOTS_MAY, 'bots', 'users', 'backtest-runs'],
 };
 const HTTP_FILES = ['**/*.controller.ts', '**/http/**/*.ts'];
 /** What a lib's HTTP edge may import beyond its core (and @tb/users): the position detail reads the last price through the account. */

@@ -18,6 +18,8 @@ export * from './http/bots-http.module';
 export * from './http/bots-http.service';
 export * from './stats/stats.calculator';
 export * from './stats/stats-http.module';
+export * from './stats/stats.module';
+export * from './stats/stats.service';
 export * from './grid-controls/grid-levels';
 export * from './grid-controls/grid-controls-http.module';
 export * from './grid-portfolios/portfolio-selection';

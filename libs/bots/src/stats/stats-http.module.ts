@@ -4,8 +4,7 @@ import { BotsModule } from '../bots.module';
 import { BotReportService } from './bot-report.service';
 import { GridBotReportController, HyperrsiBotReportController } from './bot-report.controller';
 import { StatsController } from './stats.controller';
-import { StatsRepository } from './stats.repository';
-import { StatsService } from './stats.service';
+import { StatsModule } from './stats.module';
 
 /**
  * Statistics (/api/stats/*, both apps) and the bot report of one strategy's app (`/api/<strategy>/bots/:id/report`).
@@ -16,8 +15,8 @@ export class StatsHttpModule {
   static forStrategy(strategy: BotStrategyName): DynamicModule {
     return {
       module: StatsHttpModule,
-      imports: [BotsModule],
-      providers: [StatsRepository, StatsService, BotReportService],
+      imports: [BotsModule, StatsModule],
+      providers: [BotReportService],
       controllers: [StatsController, strategy === 'hyperrsi' ? HyperrsiBotReportController : GridBotReportController],
     };
   }

@@ -1,10 +1,12 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { Telegraf } from 'telegraf';
+import { InjectBot } from 'nestjs-telegraf';
+import type { Telegraf } from 'telegraf';
 import { AppConfig } from '@tb/config';
 import { REDIS, RedisKeys } from '@tb/redis';
-import { BOT_COMMANDS, LinkCommands, type LinkedContext } from './link-commands';
+import { BOT_COMMANDS } from './bot-commands';
+import type { LinkedContext } from './telegram-context';
 import { RedisLease } from './poll-lock';
 import { NotificationsConsumer } from '../notify/notifications-consumer.service';
 
@@ -12,25 +14,26 @@ const LEASE_TTL_MS = 15_000;
 const RENEW_MS = 5_000;
 
 /**
- * Runs the Telegram bot in the worker when TELEGRAM_BOT_TOKEN is set. Exactly one process polls a token: the one
- * holding the Redis lease (`telegram:poll:<bot id>`); the others retry every few seconds and take over when the
- * holder dies (its lease expires) or stops (it releases the lease).
+ * Runs the Telegram bot in the worker when TELEGRAM_BOT_TOKEN is set. nestjs-telegraf builds the bot and registers
+ * the @Update handlers (launchOptions: false: it never polls by itself); exactly one process polls a token: the one
+ * holding the Redis lease (`telegram:poll:<bot id>`), which launches long polling and the notification consumer. The
+ * others retry every few seconds and take over when the holder dies (its lease expires) or stops (it releases it).
  */
 @Injectable()
-export class TelegramBotService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TelegramBotService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TelegramBotService.name);
-  private bot?: Telegraf<LinkedContext>;
   private lease?: RedisLease;
   private timer?: NodeJS.Timeout;
   private polling = false;
+  private launched = false;
   private closing = false;
   private botId = '';
 
   constructor(
+    @InjectBot() private readonly bot: Telegraf<LinkedContext>,
     private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly linkCommands: LinkCommands,
     private readonly notifications: NotificationsConsumer,
   ) {}
 
@@ -41,15 +44,22 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
 
   /** The telegraf instance (for sending); undefined when no token is configured. */
   get telegraf(): Telegraf<LinkedContext> | undefined {
-    return this.bot;
+    return this.config.telegram.botToken ? this.bot : undefined;
+  }
+
+  onModuleInit(): void {
+    // nestjs-telegraf stops the bot at shutdown, and telegraf throws "Bot is not running!" for a bot that never polled
+    // (every worker but the lease holder): stop only what this process launched
+    const stop = this.bot.stop.bind(this.bot);
+    this.bot.stop = (reason?: string) => {
+      if (this.launched) stop(reason);
+    };
+    this.bot.catch((e) => this.logger.warn({ msg: 'telegram update failed', error: (e as Error).message }));
   }
 
   onApplicationBootstrap(): void {
-    const { botToken, apiRoot } = this.config.telegram;
+    const { botToken } = this.config.telegram;
     if (!botToken) return;
-    this.bot = new Telegraf<LinkedContext>(botToken, { telegram: apiRoot ? { apiRoot } : {}, handlerTimeout: 30_000 });
-    this.bot.catch((e) => this.logger.warn({ msg: 'telegram handler failed', error: (e as Error).message }));
-    this.linkCommands.register(this.bot);
     this.botId = botToken.split(':')[0];
     this.lease = new RedisLease(this.redis, this.keys.key('telegram', 'poll', this.botId), randomUUID(), LEASE_TTL_MS);
     void this.tick();
@@ -57,7 +67,7 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
   }
 
   private async tick(): Promise<void> {
-    if (!this.bot || !this.lease || this.closing) return;
+    if (!this.lease || this.closing) return;
     try {
       if (this.polling) {
         if (!(await this.lease.renew())) {
@@ -70,6 +80,7 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
       this.polling = true;
       this.notifications.start(this.botId, this.bot.telegram);
       await this.bot.telegram.setMyCommands(BOT_COMMANDS.map((c) => ({ ...c })));
+      this.launched = true;
       // launch() resolves only when polling stops; failures end polling and release the lease
       this.bot.launch({ dropPendingUpdates: false }).catch((e: unknown) => {
         this.logger.warn({ msg: 'telegram polling ended', error: (e as Error).message });
@@ -88,7 +99,7 @@ export class TelegramBotService implements OnApplicationBootstrap, OnApplication
     this.polling = false;
     void this.notifications.stop();
     try {
-      this.bot?.stop('lease');
+      this.bot.stop('lease');
     } catch {
       // not running
     }

@@ -1,0 +1,22 @@
+/** The commands of the bot, in /help order (also registered with setMyCommands). */
+export const BOT_COMMANDS = [
+  { command: 'start', description: 'Link this chat: /start <code>' },
+  { command: 'help', description: 'What this bot can do' },
+  { command: 'status', description: 'Every bot: status, position, PnL (with Refresh)' },
+  { command: 'bots', description: 'List your bots' },
+  { command: 'trade', description: 'Start a bot: account, strategy, symbol, timeframe, settings' },
+  { command: 'stop', description: 'Stop a bot (optionally closing its position)' },
+  { command: 'pause', description: 'Pause a running bot' },
+  { command: 'resume', description: 'Resume a paused bot' },
+  { command: 'settings', description: "View and change a bot's settings; notifications" },
+  { command: 'sl', description: 'Stop-loss: /sl set [bot] long|short PRICE · /sl show [bot] · /sl clear [bot] long|short' },
+  { command: 'tp', description: 'Take-profit: /tp set [bot] long|short P1 [P2 P3] [S1 S2 S3] · show · clear' },
+  { command: 'balance', description: 'Balances of your exchange accounts' },
+  { command: 'positions', description: 'Open positions' },
+  { command: 'history', description: 'Recent closed trades' },
+  { command: 'profit', description: 'Realized and unrealized PnL, win rate' },
+  { command: 'daily', description: 'Realized PnL per day: /daily [n]' },
+  { command: 'backtest', description: "Quick backtest of a bot's settings on stored candles" },
+  { command: 'cancel', description: 'Leave the current flow' },
+  { command: 'unlink', description: 'Unlink this chat from your account' },
+] as const;
