@@ -5,6 +5,8 @@ import { BacktestRunsModule } from '@tb/backtest-runs';
 import { BotsHttpService, BotsModule, PresetsModule, StatsModule } from '@tb/bots';
 import { MarketModule } from '@tb/market';
 import { OrdersModule } from '@tb/orders';
+import { PositionsModule } from '@tb/positions';
+import { AccountsModule } from '@tb/accounts';
 import { NotificationsModule } from './notifications.module';
 import { TelegramLinkingService } from './linking/telegram-linking.service';
 import { telegramGate } from './bot/telegram-gate';
@@ -36,6 +38,8 @@ const IDLE_TOKEN = '0:telegram-disabled';
     NotificationsModule,
     BotsModule,
     OrdersModule,
+    PositionsModule,
+    AccountsModule,
     PresetsModule,
     StatsModule,
     BacktestRunsModule,
