@@ -686,18 +686,60 @@ function armedSlots(state: GridState, close: number, nearest: number, out: [numb
   out[3] = a2 > 0 && a2 < n && nearRank(L, n, a2, close, nearest) < nearest ? a2 + 1 : -1;
 }
 
-/** sync()'s armed slots, reused (written in full at the start of every sync call, read only within it; see `pool`). */
-const armScratch: [number, number, number, number] = [-1, -1, -1, -1];
+/**
+ * One sync() pass's view of the candle: what may be entered where. Reused, like `pool` (written in full at the start
+ * of every sync call by `beginPass`, read only within it), so a candle allocates nothing for it.
+ */
+interface SyncPass {
+  close: number;
+  time: number;
+  adaptive: boolean;
+  allowLong: boolean;
+  allowShort: boolean;
+  /** no new entry on that leg this candle (net position on the other side, regime, overbought/oversold) */
+  blockLong: boolean;
+  blockShort: boolean;
+  /** the original's nearest-level arming (adaptive): the armed slots as [long1, long2, short1, short2], −1 = none */
+  nearest: boolean;
+  readonly arm: [number, number, number, number];
+  minArmL: number;
+  maxArmS: number;
+  top: number;
+  bottom: number;
+  reprice: number;
+  /** decision keys' prefix, built only when an order is placed (a 13-digit time to string on every candle is not free) */
+  prefix: string | null;
+}
 
-/** Places take-profits, entries, and cancels what must go (adaptive drift, regime, nearest levels, maxOpenOrders). */
-function sync(state: GridState, c: Candle, intents: Intent[]): void {
+const pass: SyncPass = {
+  close: 0.5,
+  time: 0,
+  adaptive: false,
+  allowLong: false,
+  allowShort: false,
+  blockLong: false,
+  blockShort: false,
+  nearest: false,
+  arm: [-1, -1, -1, -1],
+  minArmL: -1,
+  maxArmS: -1,
+  top: 0,
+  bottom: 0,
+  reprice: 0.5,
+  prefix: null,
+};
+
+function beginPass(state: GridState, c: Candle): SyncPass {
   const s = state.settings;
+  const p = pass;
   const close = c.close;
-  // decision keys' prefix, built only when an order is placed (a 13-digit time to string on every candle is not free)
-  let prefix: string | null = null;
   const adaptive = s.mode === 'adaptive';
-  const allowLong = s.direction !== 'short';
-  const allowShort = s.direction !== 'long';
+  p.close = close;
+  p.time = c.time;
+  p.prefix = null;
+  p.adaptive = adaptive;
+  p.allowLong = s.direction !== 'short';
+  p.allowShort = s.direction !== 'long';
   let blockLong = false;
   let blockShort = false;
   if (nets(state)) {
@@ -705,13 +747,13 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     if (state.short.qty > EPS) blockLong = true;
     if (state.long.qty > EPS) blockShort = true;
   }
-  // the original's nearest-level arming (adaptive); -1 = none
-  const arm = armScratch;
+  const arm = p.arm;
   const nearest = adaptive && s.nearestLevels !== null;
+  p.nearest = nearest;
   if (nearest) armedSlots(state, close, s.nearestLevels as number, arm);
   else arm.fill(-1);
-  const minArmL = arm[0] < 0 ? arm[1] : arm[1] < 0 ? arm[0] : Math.min(arm[0], arm[1]);
-  const maxArmS = Math.max(arm[2], arm[3]);
+  p.minArmL = arm[0] < 0 ? arm[1] : arm[1] < 0 ? arm[0] : Math.min(arm[0], arm[1]);
+  p.maxArmS = Math.max(arm[2], arm[3]);
   if (adaptive) {
     if (s.useRegimeFilter) {
       if (state.regime === -2) blockLong = true;
@@ -721,16 +763,90 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     if (state.long.qty > cap) blockLong = true; // overbought
     if (state.short.qty > cap) blockShort = true; // oversold (the original computed it but never checked it)
   }
-  const top = adaptive ? s.gridNum : state.base + s.gridNum;
-  const bottom = adaptive ? 1 : state.base;
-  const reprice = s.repricePct / 100;
+  p.blockLong = blockLong;
+  p.blockShort = blockShort;
+  p.top = adaptive ? s.gridNum : state.base + s.gridNum;
+  p.bottom = adaptive ? 1 : state.base;
+  p.reprice = s.repricePct / 100;
+  return p;
+}
 
+/** `<bot>:<candle time>:<kind>:<level>`, the deterministic key of an order this pass places. */
+function passKey(state: GridState, p: SyncPass, kind: 'tp' | 'open', j: number): string {
+  return `${(p.prefix ??= `${state.botId}:${p.time}:`)}${kind}:${j}`;
+}
+
+/** The leg slot j would trade this candle (its live entry's, else by arming or by side of the price), or null. */
+function slotLeg(p: SyncPass, slot: GridSlot, lvl: number): GridLeg | null {
+  if (slot.st === 'open_order') return slot.leg;
+  const j = slot.j;
+  if (p.nearest) {
+    if (p.allowLong && (j === p.arm[0] || j === p.arm[1])) return 'long';
+    if (p.allowShort && (j === p.arm[2] || j === p.arm[3])) return 'short';
+    return null;
+  }
+  if (lvl < p.close && p.allowLong && (p.adaptive || j < p.top)) return 'long';
+  if (lvl > p.close && p.allowShort && (p.adaptive || j > p.bottom)) return 'short';
+  return null;
+}
+
+/**
+ * Adaptive mode, a live entry: canceled when its level is no longer eligible or no longer among the nearest (then
+ * false: the slot is done this candle); canceled for a reprice when the price moved more than repricePct and the tick
+ * can express it (true: a candidate again, at the new price).
+ */
+function reviewLiveEntry(state: GridState, p: SyncPass, slot: GridSlot, leg: GridLeg, lvl: number, price: number, intents: Intent[]): boolean {
+  const j = slot.j;
+  const close = p.close;
+  const arm = p.arm;
+  const eligible = leg === 'long' ? lvl < close && !p.blockLong : lvl > close && !p.blockShort;
+  // nearest mode: an entry stays while it is armed or nearer the price than the armed ones
+  const near =
+    !p.nearest || (leg === 'long' ? j === arm[0] || j === arm[1] || (p.minArmL > 0 && j > p.minArmL) : j === arm[2] || j === arm[3] || (p.maxArmS > 0 && j < p.maxArmS));
+  if (!eligible || !near) {
+    cancelEntry(state, slot, eligible ? 'not_nearest' : 'level_ineligible', intents);
+    if ((slot.st as SlotStatus) === 'filled') placeTp(state, slot, passKey(state, p, 'tp', j), intents);
+    return false;
+  }
+  if (slot.filled <= EPS && Math.abs(price - slot.openPrice) > p.reprice * slot.openPrice) {
+    // no churn for a move the tick cannot express: the new order must have another price
+    const m = state.market;
+    const next = leg === 'long' ? floorPrice(m, price) : ceilPrice(m, price);
+    if (next !== slot.openPrice) cancelEntry(state, slot, 'reprice', intents);
+    // falls through as a candidate for a new order at the new price
+  }
+  return true;
+}
+
+/** maxOpenOrders: take-profits are always kept; entry orders go to the pooled candidates nearest the price. */
+function placeNearest(state: GridState, p: SyncPass, budget: number, intents: Intent[]): void {
+  rankPool();
+  for (let i = 0; i < poolSize; i++) {
+    const cd = ranked[i];
+    if (budget > 0) {
+      if (cd.live) budget--;
+      else if (placeEntry(state, cd.slot, cd.leg, cd.price, passKey(state, p, 'open', cd.slot.j), intents)) budget--;
+    } else if (cd.live) {
+      cancelEntry(state, cd.slot, 'max_open_orders', intents);
+      if (cd.slot.st === 'filled') placeTp(state, cd.slot, passKey(state, p, 'tp', cd.slot.j), intents);
+    }
+  }
+}
+
+/** Places take-profits, entries, and cancels what must go (adaptive drift, regime, nearest levels, maxOpenOrders). */
+function sync(state: GridState, c: Candle, intents: Intent[]): void {
+  const s = state.settings;
+  const p = beginPass(state, c);
+  const close = p.close;
+  const adaptive = p.adaptive;
+  const bottom = p.bottom;
+  const top = p.top;
   let closing = 0;
   poolSize = 0;
   const slots = state.slots;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    if (slot.st === 'filled') placeTp(state, slot, `${(prefix ??= `${state.botId}:${c.time}:`)}tp:${slot.j}`, intents);
+    if (slot.st === 'filled') placeTp(state, slot, passKey(state, p, 'tp', slot.j), intents);
     if (slot.st === 'closing_order') {
       closing++;
       continue;
@@ -739,64 +855,28 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
     const j = slot.j;
     if (j < bottom || j > top) continue;
     const lvl = levelPrice(state, j);
-    let leg: GridLeg | null = null;
-    if (slot.st === 'open_order') leg = slot.leg;
-    else if (nearest) {
-      if (allowLong && (j === arm[0] || j === arm[1])) leg = 'long';
-      else if (allowShort && (j === arm[2] || j === arm[3])) leg = 'short';
-    } else if (lvl < close && allowLong && (adaptive || j < top)) leg = 'long';
-    else if (lvl > close && allowShort && (adaptive || j > bottom)) leg = 'short';
+    const leg = slotLeg(p, slot, lvl);
     if (leg === null) continue;
     let price = lvl;
     if (adaptive) {
       if (leg === 'long' && price < 0.9 * close) price = (price + close) / 2;
       if (leg === 'short' && price > 1.1 * close) price = (price + close) / 2;
-    }
-    if (slot.st === 'open_order') {
-      if (adaptive) {
-        const eligible = leg === 'long' ? lvl < close && !blockLong : lvl > close && !blockShort;
-        // nearest mode: an entry stays while it is armed or nearer the price than the armed ones
-        const near = !nearest || (leg === 'long' ? j === arm[0] || j === arm[1] || (minArmL > 0 && j > minArmL) : j === arm[2] || j === arm[3] || (maxArmS > 0 && j < maxArmS));
-        if (!eligible || !near) {
-          cancelEntry(state, slot, eligible ? 'not_nearest' : 'level_ineligible', intents);
-          if ((slot.st as SlotStatus) === 'filled') placeTp(state, slot, `${(prefix ??= `${state.botId}:${c.time}:`)}tp:${j}`, intents);
-          continue;
-        }
-        if (slot.filled <= EPS && Math.abs(price - slot.openPrice) > reprice * slot.openPrice) {
-          // no churn for a move the tick cannot express: the new order must have another price
-          const m = state.market;
-          const next = leg === 'long' ? floorPrice(m, price) : ceilPrice(m, price);
-          if (next !== slot.openPrice) cancelEntry(state, slot, 'reprice', intents);
-          // falls through as a candidate for a new order at the new price
-        }
-      }
+      if (slot.st === 'open_order' && !reviewLiveEntry(state, p, slot, leg, lvl, price, intents)) continue;
     }
     if (slot.st === 'idle') {
       if (slot.rejects >= MAX_REJECTS) continue;
-      if (leg === 'long' ? blockLong : blockShort) continue;
-      if (nearest && slot.leg !== leg) slot.leg = leg;
+      if (leg === 'long' ? p.blockLong : p.blockShort) continue;
+      if (p.nearest && slot.leg !== leg) slot.leg = leg;
     }
     const live = slot.st === 'open_order';
     if (s.maxOpenOrders === null) {
-      if (!live) placeEntry(state, slot, leg, price, `${(prefix ??= `${state.botId}:${c.time}:`)}open:${j}`, intents);
+      if (!live) placeEntry(state, slot, leg, price, passKey(state, p, 'open', j), intents);
       continue;
     }
     pushCandidate(slot, leg, price, Math.abs(price - close), live);
   }
   if (s.maxOpenOrders === null || poolSize === 0) return;
-  // maxOpenOrders: take-profits are always kept; entry orders go to the levels nearest the price.
-  rankPool();
-  let budget = s.maxOpenOrders - closing;
-  for (let i = 0; i < poolSize; i++) {
-    const cd = ranked[i];
-    if (budget > 0) {
-      if (cd.live) budget--;
-      else if (placeEntry(state, cd.slot, cd.leg, cd.price, `${(prefix ??= `${state.botId}:${c.time}:`)}open:${cd.slot.j}`, intents)) budget--;
-    } else if (cd.live) {
-      cancelEntry(state, cd.slot, 'max_open_orders', intents);
-      if (cd.slot.st === 'filled') placeTp(state, cd.slot, `${(prefix ??= `${state.botId}:${c.time}:`)}tp:${cd.slot.j}`, intents);
-    }
-  }
+  placeNearest(state, p, s.maxOpenOrders - closing, intents);
 }
 
 function liveOrders(state: GridState): number {
