@@ -45,6 +45,11 @@ export interface ApiBenchRow {
   readonly errors: number;
   /** CPU time (user + system) the app process spent per request during the run, in microseconds. */
   readonly cpuUsPerReq: number;
+  /**
+   * The user-space part of it: the JavaScript (and GC) work of a request. The system part is mostly the socket
+   * writes, whose cost grows with the machine's load (a busy scheduler), so this one is the steadier comparison.
+   */
+  readonly userUsPerReq: number;
   readonly load: string;
 }
 
@@ -101,14 +106,14 @@ function cannon(opts: autocannon.Options): Promise<autocannon.Result> {
   });
 }
 
-/** CPU time (user + system) of a process so far, in microseconds (Linux /proc; NaN elsewhere). */
-function cpuUs(pid: number): number {
+/** CPU time (user, system) of a process so far, in microseconds (Linux /proc; NaN elsewhere). */
+function cpuUs(pid: number): { user: number; sys: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) / 100) * 1e6; // utime, stime in clock ticks (USER_HZ = 100)
+    return { user: (Number(f[11]) / 100) * 1e6, sys: (Number(f[12]) / 100) * 1e6 }; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
-    return NaN;
+    return { user: NaN, sys: NaN };
   }
 }
 
@@ -116,10 +121,12 @@ function cpuUs(pid: number): number {
 async function measure(name: string, pid: number, opts: autocannon.Options): Promise<ApiBenchRow> {
   const before = cpuUs(pid);
   const r = await cannon(opts);
-  return row(name, r, (cpuUs(pid) - before) / Math.max(1, r.requests.total));
+  const after = cpuUs(pid);
+  const n = Math.max(1, r.requests.total);
+  return row(name, r, (after.user + after.sys - before.user - before.sys) / n, (after.user - before.user) / n);
 }
 
-function row(name: string, r: autocannon.Result, cpuUsPerReq: number): ApiBenchRow {
+function row(name: string, r: autocannon.Result, cpuUsPerReq: number, userUsPerReq: number): ApiBenchRow {
   return {
     name,
     requests: r.requests.total,
@@ -131,6 +138,7 @@ function row(name: string, r: autocannon.Result, cpuUsPerReq: number): ApiBenchR
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
     cpuUsPerReq,
+    userUsPerReq,
     load: load(),
   };
 }
