@@ -5,7 +5,8 @@ import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IllegalStateTransitionError, NotFoundError } from '@tb/common';
+import { ApplicationConfig } from '@nestjs/core';
+import { currentRequestId, IllegalStateTransitionError, NotFoundError } from '@tb/common';
 import { PlatformModule } from '@tb/platform';
 import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
@@ -37,6 +38,10 @@ class ProbeController {
   }
   @Get('conflict') conflict() {
     throw new IllegalStateTransitionError('order', 'FILLED', 'OPEN');
+  }
+  @Get('context') async context() {
+    await new Promise((r) => setTimeout(r, 1)); // the context survives an await
+    return { requestId: currentRequestId() ?? null };
   }
   @Get('boom') boom() {
     throw new Error('secret internal detail: connection string postgres://user:pw@db');
@@ -75,6 +80,17 @@ describe('HTTP platform: request ids, error shape, logs', () => {
     const res = await http().get('/health/live').set('X-Request-ID', bad);
     expect(res.headers['x-request-id']).not.toBe(bad);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("runs handlers in the request's context without nestjs-cls's pass-through interceptor and guard", async () => {
+    const config = (app as unknown as { config: ApplicationConfig }).config;
+    // none of ours is global; nestjs-cls's two pass-throughs were dropped by configureHttpApp
+    expect(config.getGlobalInterceptors()).toEqual([]);
+    expect(config.getGlobalGuards()).toEqual([]);
+    const res = await http().get('/probe/context').set('X-Request-ID', 'ctx-req-9');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ requestId: 'ctx-req-9' });
+    expect(res.headers['x-request-id']).toBe('ctx-req-9');
   });
 
   it('400 for validation errors, with per-field details, in the standard shape', async () => {

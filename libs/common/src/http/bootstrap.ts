@@ -1,5 +1,5 @@
 import { INestApplication, Logger, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ApplicationConfig, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
@@ -12,6 +12,7 @@ import { installBodyParsers } from './request-body';
 import { protectOpsEndpoints } from './ops-endpoints';
 import { ErrorResponseDto } from './error-response.dto';
 import { REQUEST_ID_HEADER } from '../context/request-id';
+import { dropPassThroughEnhancers } from '../context/request-context.module';
 
 /** Content-Security-Policy of every JSON response. */
 export const API_CSP = { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] };
@@ -64,6 +65,8 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   installBodyParsers(app);
   app.useGlobalPipes(new SafeInputPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  // NestApplication keeps its ApplicationConfig private; the routes are built from it at init (listen), after this
+  dropPassThroughEnhancers((app as unknown as { config: ApplicationConfig }).config);
   if (options.swagger) {
     const doc = new DocumentBuilder()
       .setTitle(options.title)
