@@ -2,6 +2,7 @@ export * from './data-source-options';
 export * from './typeorm.logger';
 export * from './transactional';
 export * from './pool-monitor';
+export * from './find-page';
 export * from './database.health';
 export * from './database.module';
 export * from './migrations';

@@ -7,6 +7,7 @@ import { DatabaseModule } from '@tb/database';
 import { RedisModule } from '@tb/redis';
 import { OrdersModule } from './orders.module';
 import { OrdersRepository, type NewFill, type NewOrder } from './orders.repository';
+import { OrderEntity } from './order.entity';
 import { insertPaperAccount, insertUser, newFill, newOrder } from '../../../test/support/factories';
 import { testEnv } from '../../../test/support/test-env';
 
@@ -58,6 +59,41 @@ describe('OrdersRepository', () => {
     expect((await repo.listForUser(userId, { status: 'OPEN', limit: 10, offset: 0 }))[0].map((o) => o.id)).toEqual([a.id]);
     expect((await repo.listForUser(userId, { symbol: 'ETH/USDT:USDT', limit: 10, offset: 0 }))[0].map((o) => o.id)).toEqual([b.id]);
     expect((await repo.listForUser(userId, { limit: 1, offset: 1 }))[0].map((o) => o.id)).toEqual([a.id]);
+  });
+
+  it('a list page is what TypeORM findAndCount gives (entities, every column, total), in one query; past the end: no rows and the total', async () => {
+    const { userId, accountId } = await owner();
+    const other = await owner();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const o = (await repo.insertPending(newOrder(userId, accountId, { symbol: i % 2 ? 'ETH/USDT:USDT' : 'BTC/USDT:USDT', price: i === 3 ? null : '100.5' }) as NewOrder)).order;
+      await ds.query(`UPDATE orders SET created_at = created_at + ($2 || ' seconds')::interval WHERE id = $1`, [o.id, String(i)]);
+      ids.push(o.id);
+    }
+    await repo.insertPending(newOrder(other.userId, other.accountId) as NewOrder); // never in this user's pages
+    const viaTypeorm = (where: Record<string, unknown>, take: number, skip: number) =>
+      ds.getRepository(OrderEntity).findAndCount({ where: { userId, ...where }, order: { createdAt: 'DESC', id: 'DESC' }, take, skip });
+    const queries: string[] = [];
+    const logger = ds.logger;
+    const spy = { ...logger, logQuery: (q: string) => void queries.push(q) } as typeof logger;
+    (ds as unknown as { logger: typeof logger }).logger = spy;
+    try {
+      const [page, total] = await repo.listForUser(userId, { limit: 2, offset: 1 });
+      expect(queries.filter((q) => /orders/.test(q))).toHaveLength(1);
+      expect(total).toBe(5);
+      expect(page.map((o) => o.id)).toEqual([ids[3], ids[2]]); // newest first: 4, 3, 2, ...
+      const [expected, expectedTotal] = await viaTypeorm({}, 2, 1);
+      expect(page).toEqual(expected); // same class, same property values (Dates, numeric strings, nulls)
+      expect(page[0]).toBeInstanceOf(OrderEntity);
+      expect(total).toBe(expectedTotal);
+    } finally {
+      (ds as unknown as { logger: typeof logger }).logger = logger;
+    }
+    const [eth, ethTotal] = await repo.listForUser(userId, { symbol: 'ETH/USDT:USDT', limit: 10, offset: 0 });
+    expect([eth, ethTotal]).toEqual(await viaTypeorm({ symbol: 'ETH/USDT:USDT' }, 10, 0));
+    expect(ethTotal).toBe(2);
+    expect(await repo.listForUser(userId, { limit: 10, offset: 7 })).toEqual([[], 5]);
+    expect(await repo.listForUser(userId, { status: 'FILLED', limit: 10, offset: 0 })).toEqual([[], 0]);
   });
 
   it('the reconciler sees OPEN orders at once and PENDING ones only after the grace period', async () => {

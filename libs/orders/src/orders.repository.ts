@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
+import { findPage, TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
 import { In, IsNull, LessThan, Not } from 'typeorm';
 import { FillEntity } from './fill.entity';
 import { OrderEntity } from './order.entity';
@@ -96,18 +96,16 @@ export class OrdersRepository {
     return this.orders.findOneBy({ id, userId });
   }
 
+  /** A page of the user's orders, newest first, and their total: one query (see findPage). */
   listForUser(userId: string, q: OrderQuery): Promise<[OrderEntity[], number]> {
-    return this.orders.findAndCount({
-      where: {
-        userId,
-        ...(q.status ? { status: q.status } : {}),
-        ...(q.symbol ? { symbol: q.symbol } : {}),
-        ...(q.accountId ? { accountId: q.accountId } : {}),
-        ...(q.botId ? { botId: q.botId } : {}),
-      },
-      order: { createdAt: 'DESC', id: 'DESC' },
-      take: q.limit,
-      skip: q.offset,
+    return findPage(this.txHost.tx, OrderEntity, {
+      where: { userId, status: q.status, symbol: q.symbol, accountId: q.accountId, botId: q.botId },
+      order: [
+        ['createdAt', 'DESC'],
+        ['id', 'DESC'],
+      ],
+      limit: q.limit,
+      offset: q.offset,
     });
   }
 
