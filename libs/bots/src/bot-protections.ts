@@ -1,4 +1,5 @@
 import type { Fill } from '@tb/strategies';
+import { foldSideFill, increasesSide, type SideBook } from './side-book';
 
 /**
  * Per-bot protections (docs/adr/0010-bot-runtime.md). Off by default, except pausing on a rejected order, which the
@@ -70,8 +71,8 @@ export function parseProtections(raw: unknown): { value: BotProtections; issues:
 
 /** The bot's own books, folded from the fills its strategy was handed (JSON, stored on the bot). */
 export interface BotBooks {
-  long: { qty: number; avg: number };
-  short: { qty: number; avg: number };
+  long: SideBook;
+  short: SideBook;
   realized: number;
   fees: number;
   peakEquity: number | null;
@@ -92,17 +93,8 @@ const DAY_MS = 86_400_000;
 export function bookFill(b0: BotBooks, f: Fill): BotBooks {
   const b = rollDay(b0, f.time);
   const side = f.positionSide === 'long' ? { ...b.long } : { ...b.short };
-  const increase = f.positionSide === 'long' ? f.side === 'buy' : f.side === 'sell';
-  let realized = b.realized;
-  if (increase) {
-    const q = side.qty + f.amount;
-    side.avg = side.qty > 0 ? (side.avg * side.qty + f.price * f.amount) / q : f.price;
-    side.qty = q;
-  } else {
-    realized += (f.price - side.avg) * Math.min(f.amount, side.qty) * (f.positionSide === 'long' ? 1 : -1);
-    side.qty = Math.max(0, side.qty - f.amount);
-    if (side.qty < 1e-12) side.avg = 0;
-  }
+  const increase = increasesSide(f);
+  const realized = b.realized + foldSideFill(side, f);
   const stopOuts = !increase && STOP_TAGS.has(f.tag) ? [...b.stopOuts, f.time].slice(-1000) : b.stopOuts;
   return { ...b, [f.positionSide]: side, realized, fees: b.fees + f.fee, stopOuts };
 }

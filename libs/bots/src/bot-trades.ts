@@ -1,6 +1,7 @@
 import type { FillEvent } from '@tb/matching';
 import { TradeTracker, type TradeRecord } from '@tb/backtest';
 import type { OrderSide, PositionSide } from '@tb/strategies';
+import { foldSideFill, increasesSide, type SideBook } from './side-book';
 
 /** One execution of a bot's order, as recorded by the OMS (decimal strings parsed once). */
 export interface BotFillView {
@@ -19,31 +20,19 @@ export interface BotFillView {
 
 /**
  * A bot's closed trades from its fills, folded by the backtester's own TradeTracker (so they have exactly the fields
- * of a backtest's result.json trades; `perFill` as the strategy declares, e.g. GRID's per-level round trips). Average
- * entry per side is tracked the way the matching engine does it.
+ * of a backtest's result.json trades; `perFill` as the strategy declares, e.g. GRID's per-level round trips), with
+ * the average entry per side from foldSideFill (side-book.ts).
  */
 export function botTrades(
   fills: readonly BotFillView[],
   opts: { readonly perFill?: boolean } = {},
-): { trades: TradeRecord[]; open: Record<PositionSide, { qty: number; avg: number }> } {
+): { trades: TradeRecord[]; open: Record<PositionSide, SideBook> } {
   const tracker = new TradeTracker({ perFill: opts.perFill === true });
-  const pos: Record<PositionSide, { qty: number; avg: number }> = { long: { qty: 0, avg: 0 }, short: { qty: 0, avg: 0 } };
+  const pos: Record<PositionSide, SideBook> = { long: { qty: 0, avg: 0 }, short: { qty: 0, avg: 0 } };
   for (const f of fills) {
     const p = pos[f.positionSide];
-    const increase = f.positionSide === 'long' ? f.side === 'buy' : f.side === 'sell';
-    let realized = 0;
-    if (increase) {
-      const q = p.qty + f.amount;
-      p.avg = p.qty > 0 ? (p.avg * p.qty + f.price * f.amount) / q : f.price;
-      p.qty = q;
-    } else {
-      realized = (f.price - p.avg) * f.amount * (f.positionSide === 'long' ? 1 : -1);
-      p.qty -= f.amount;
-      if (p.qty <= 1e-12) {
-        p.qty = 0;
-        p.avg = 0;
-      }
-    }
+    const increase = increasesSide(f);
+    const realized = foldSideFill(p, f);
     const e: FillEvent = {
       type: 'fill',
       fill: { key: f.key, side: f.side, positionSide: f.positionSide, amount: f.amount, price: f.price, fee: f.fee, time: f.time, tag: f.tag, remaining: 0 },
