@@ -111,6 +111,30 @@ export class FakeTelegramServer {
     }
   }
 
+  /**
+   * Resolves with the first accepted sendMessage or editMessageText to `chatId` after `since` calls whose text matches
+   * `pred` (the bot edits a flow's message in place when a button is pressed).
+   */
+  async waitForText(chatId: number, pred: (text: string) => boolean, since = 0, timeoutMs = 15_000): Promise<RecordedCall> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.calls.slice(since).find((c) => c.accepted && (c.method === 'sendMessage' || c.method === 'editMessageText') && Number(c.params.chat_id) === chatId && pred(String(c.params.text)));
+      if (hit) return hit;
+      if (Date.now() > end) {
+        const seen = this.calls.slice(since).filter((c) => (c.method === 'sendMessage' || c.method === 'editMessageText') && Number(c.params.chat_id) === chatId).map((c) => String(c.params.text));
+        throw new Error(`no text to chat ${chatId} matching within ${timeoutMs} ms; got: ${JSON.stringify(seen)}`);
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** The callback_data of every inline button of a recorded call's reply_markup. */
+  static buttonsOf(call: RecordedCall): Array<{ text: string; data: string }> {
+    const raw = call.params.reply_markup;
+    const markup = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> } | undefined;
+    return (markup?.inline_keyboard ?? []).flat().map((b) => ({ text: b.text, data: b.callback_data }));
+  }
+
   // ---- faults ------------------------------------------------------------------------------------------------
 
   failNext(method: string, fault: FakeTelegramFault): void {

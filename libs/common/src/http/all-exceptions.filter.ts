@@ -57,6 +57,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    // outside HTTP (the worker's Telegram handlers run through Nest's external context): the caller answers it
+    if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
