@@ -37,7 +37,7 @@ export class AppConfig {
     readonly throttleLoginPerMin: number;
     readonly throttleOrdersPerMin: number;
   };
-  readonly telegram!: { readonly botToken?: string; readonly apiRoot?: string };
+  readonly telegram!: { readonly botToken?: string; readonly apiRoot?: string; readonly pollLeaseMs: number };
   readonly jobs!: { readonly concurrency: number; readonly retentionS: number };
   readonly backtest!: { readonly syncMaxCandles: number };
   readonly exchange!: {

@@ -95,6 +95,10 @@ export class EnvironmentVariables {
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'TELEGRAM_API_ROOT must be an http(s) URL' })
   TELEGRAM_API_ROOT?: string;
 
+  /** Telegram: the poll lease (one poller per token); a killed poller's successor takes over after it. */
+  @Type(() => Number) @IsInt() @Min(1000) @Max(600_000)
+  TELEGRAM_POLL_LEASE_MS = 15_000;
+
   /** Comma-separated origins, or "*" (development only). Empty = CORS off. */
   @IsString()
   CORS_ORIGINS = '';

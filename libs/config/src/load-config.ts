@@ -152,7 +152,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): AppConfi
       throttleLoginPerMin: parsed.THROTTLE_LOGIN_PER_MIN,
       throttleOrdersPerMin: parsed.THROTTLE_ORDERS_PER_MIN,
     },
-    telegram: { botToken: parsed.TELEGRAM_BOT_TOKEN, apiRoot: parsed.TELEGRAM_API_ROOT },
+    telegram: { botToken: parsed.TELEGRAM_BOT_TOKEN, apiRoot: parsed.TELEGRAM_API_ROOT, pollLeaseMs: parsed.TELEGRAM_POLL_LEASE_MS },
     jobs: { concurrency: parsed.WORKER_CONCURRENCY, retentionS: parsed.JOBS_RETENTION_S },
     backtest: { syncMaxCandles: parsed.BACKTEST_SYNC_MAX_CANDLES },
     exchange: { apiUrls, timeoutMs: parsed.EXCHANGE_TIMEOUT_MS, rateLimitMs: parsed.EXCHANGE_RATE_LIMIT_MS },

@@ -30,6 +30,14 @@ export interface StreamConsumerOptions {
   readonly handle: (event: DomainEvent) => Promise<void>;
   readonly blockMs?: number;
   readonly claimIdleMs?: number;
+  /**
+   * The group's only consumer (its owner holds a lease): strict stream order. Each poll first handles the group's
+   * whole pending list (any consumer's, however recent: a dead holder's and its own failed batch) in id order, and
+   * only then reads new entries; a handler failure ends the poll, so nothing after the failed entry is handled before
+   * it. Without it, pending entries are re-claimed once idle `claimIdleMs`, 50 a poll, so newer entries may be
+   * handled before them.
+   */
+  readonly exclusive?: boolean;
 }
 
 /**
@@ -75,8 +83,18 @@ export class StreamConsumer {
   async pollOnce(blockMs = this.opts.blockMs ?? 1000): Promise<number> {
     const { redis, group, consumer } = this.opts;
     let handled = 0;
-    const claimed = (await redis.xautoclaim(this.key, group, consumer, this.opts.claimIdleMs ?? 30_000, '0', 'COUNT', 50)) as [string, Array<[string, string[]]>];
-    for (const [id, fields] of claimed[1] ?? []) if (fields) handled += await this.process(id, fields);
+    if (this.opts.exclusive) {
+      // the whole pending list, in id order (every pending id is below every undelivered one)
+      let cursor = '0-0';
+      do {
+        const [next, entries] = (await redis.xautoclaim(this.key, group, consumer, 0, cursor, 'COUNT', 100)) as [string, Array<[string, string[] | null]>];
+        for (const [id, fields] of entries ?? []) if (fields) handled += await this.process(id, fields);
+        cursor = next;
+      } while (cursor !== '0-0');
+    } else {
+      const claimed = (await redis.xautoclaim(this.key, group, consumer, this.opts.claimIdleMs ?? 30_000, '0', 'COUNT', 50)) as [string, Array<[string, string[]]>];
+      for (const [id, fields] of claimed[1] ?? []) if (fields) handled += await this.process(id, fields);
+    }
     const res = (await redis.xreadgroup('GROUP', group, consumer, 'COUNT', 100, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
       | Array<[string, Array<[string, string[]]>]>
       | null;

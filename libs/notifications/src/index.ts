@@ -21,3 +21,5 @@ export * from './notify/notification-dispatcher.service';
 export * from './notify/notifications-consumer.service';
 export * from './notify/send-pacer';
 export * from './notify/telegram-send';
+export * from './notify/chat-queues';
+export * from './notify/chat-sender';

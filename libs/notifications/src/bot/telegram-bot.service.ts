@@ -10,9 +10,6 @@ import type { LinkedContext } from './telegram-context';
 import { RedisLease } from './poll-lock';
 import { NotificationsConsumer } from '../notify/notifications-consumer.service';
 
-const LEASE_TTL_MS = 15_000;
-const RENEW_MS = 5_000;
-
 /**
  * Runs the Telegram bot in the worker when TELEGRAM_BOT_TOKEN is set. nestjs-telegraf builds the bot and registers
  * the @Update handlers (launchOptions: false: it never polls by itself); exactly one process polls a token: the one
@@ -61,9 +58,10 @@ export class TelegramBotService implements OnModuleInit, OnApplicationBootstrap,
     const { botToken } = this.config.telegram;
     if (!botToken) return;
     this.botId = botToken.split(':')[0];
-    this.lease = new RedisLease(this.redis, this.keys.key('telegram', 'poll', this.botId), randomUUID(), LEASE_TTL_MS);
+    const { pollLeaseMs } = this.config.telegram; // renewed (and tried by the others) every third of it
+    this.lease = new RedisLease(this.redis, this.keys.key('telegram', 'poll', this.botId), randomUUID(), pollLeaseMs);
     void this.tick();
-    this.timer = setInterval(() => void this.tick(), RENEW_MS);
+    this.timer = setInterval(() => void this.tick(), Math.floor(pollLeaseMs / 3));
   }
 
   private async tick(): Promise<void> {

@@ -49,6 +49,11 @@ export class TelegramChatsRepository {
     return this.chats.find({ where: { userId, active: true }, order: { linkedAt: 'ASC', id: 'ASC' } });
   }
 
+  /** True while the chat is linked to this user and active (a queued notification is still theirs to receive). */
+  async isActiveFor(chatId: string, userId: string): Promise<boolean> {
+    return (await this.chats.countBy({ chatId, userId, active: true })) > 0;
+  }
+
   async deleteForUser(userId: string, id: string): Promise<boolean> {
     const res = await this.chats.delete({ id, userId });
     return (res.affected ?? 0) > 0;

@@ -5,6 +5,8 @@ import type { Telegram } from 'telegraf';
 import { AppConfig } from '@tb/config';
 import { StreamConsumer } from '@tb/events';
 import { createRedis } from '@tb/redis';
+import { ChatQueues } from './chat-queues';
+import { ChatSender } from './chat-sender';
 import { NotificationDispatcher } from './notification-dispatcher.service';
 import { SendPacer } from './send-pacer';
 
@@ -12,13 +14,15 @@ import { SendPacer } from './send-pacer';
 export const notifyGroup = (botId: string): string => `telegram-notify:${botId}`;
 
 /**
- * The events-stream consumer group that sends notifications. Run only by the process holding the poll lease (one
- * sender: messages stay in order per chat); the next holder re-claims what a dead one left pending.
+ * Notifications, run only by the process holding the poll lease: the consumer group on the events stream fans each
+ * event out to per-chat queues in strict stream order (an exclusive consumer: a dead holder's pending events first),
+ * and the chat sender drains the queues (head of line per chat, chats in parallel, paced).
  */
 @Injectable()
 export class NotificationsConsumer {
   private consumer?: StreamConsumer;
-  private conn?: Redis;
+  private sender?: ChatSender;
+  private conns: Redis[] = [];
 
   constructor(
     private readonly config: AppConfig,
@@ -27,26 +31,35 @@ export class NotificationsConsumer {
 
   start(botId: string, telegram: Telegram): void {
     if (this.consumer) return;
-    const redis = createRedis(this.config.redis, 'streams');
-    const pacer = new SendPacer(redis, this.config.redis.keyPrefix);
-    this.conn = redis;
+    const prefix = this.config.redis.keyPrefix;
+    const streams = createRedis(this.config.redis, 'streams'); // blocking reads: a connection of its own
+    const commands = createRedis(this.config.redis, 'app');
+    this.conns = [streams, commands];
+    const pacer = new SendPacer(commands, prefix);
+    const queues = new ChatQueues(commands, prefix, botId);
+    const sender = new ChatSender(queues, (chatId, item, signal) => this.dispatcher.deliver(chatId, item, telegram, pacer, signal));
+    this.sender = sender;
     this.consumer = new StreamConsumer({
-      redis,
-      prefix: this.config.redis.keyPrefix,
+      redis: streams,
+      prefix,
       group: notifyGroup(botId),
       consumer: `${hostname()}-${process.pid}`,
-      claimIdleMs: 5_000,
+      exclusive: true,
       blockMs: 500,
-      handle: (e) => this.dispatcher.dispatch(e, telegram, pacer),
+      handle: async (e) => {
+        for (const chatId of await this.dispatcher.fanOut(e, queues)) sender.wake(chatId);
+      },
     });
+    sender.start();
     this.consumer.start();
   }
 
   async stop(): Promise<void> {
     const c = this.consumer;
+    const s = this.sender;
     this.consumer = undefined;
-    await c?.stop();
-    this.conn?.disconnect();
-    this.conn = undefined;
+    this.sender = undefined;
+    await Promise.all([c?.stop(), s?.stop()]);
+    for (const r of this.conns.splice(0)) r.disconnect();
   }
 }
