@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -16,7 +15,8 @@ import { testEnv } from './support/test-env';
 import { readCandlesCsv } from './support/candles';
 import { bearer, createUserAndLogin, type TestUser } from './support/auth';
 import { createIsolatedDatabase } from './support/isolated-db';
-import { ROOT, cleanEnv, freePort } from './support/processes';
+import { freePort } from './support/processes';
+import { startWorker, type WorkerProcess } from './support/chaos/worker-process';
 import { mulberry32 } from './support/fake-exchange/fake-binance.faults';
 import { REPLAY_SOURCE, REPLAY_SYMBOL, REPLAY_TF, backtestReference, expectJournalReplays, expectSameFills, expectSameTrades, type BotStrategyName } from './support/bots';
 
@@ -41,31 +41,6 @@ const N_GRID = Number(process.env.BOTS_CHAOS_GRID_CANDLES ?? 200);
 const LEASE_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-interface Worker {
-  readonly child: ChildProcess;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output(): string;
-  hasExited(): boolean;
-}
-
-function startWorker(env: Record<string, string | undefined>): Worker {
-  const child = spawn(process.execPath, ['dist/apps/worker/src/main.js'], { cwd: ROOT, env: { ...cleanEnv(), ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let done = false;
-  const take = (d: Buffer): void => {
-    out = (out + d.toString()).slice(-20_000); // the tail, for a failure message
-  };
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
-    child.once('exit', (code, signal) => {
-      done = true;
-      res({ code, signal });
-    }),
-  );
-  return { child, exited, output: () => out, hasExited: () => done };
-}
-
 /** What a kill left behind (the runtime must resolve each on restart). */
 interface KillSite {
   readonly progress: number;
@@ -83,7 +58,7 @@ describe(`bot runtime crash test: ${KILLS} SIGKILLs of the worker driving replay
   let ds: DataSource;
   let env: Record<string, string | undefined>;
   let alice: TestUser;
-  let worker: Worker | undefined;
+  let worker: WorkerProcess | undefined;
   const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.csv').slice(0, Math.max(N_HYPERRSI, N_GRID));
 
   beforeAll(async () => {

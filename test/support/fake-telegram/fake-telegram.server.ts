@@ -8,7 +8,8 @@
  * editMessageReplyMarkup, answerCallbackQuery, setMyCommands, getMyCommands; anything else answers 404 like Telegram.
  *
  * Controls for tests: `sendText`/`pressButton` inject user updates; `sent` records every call the bot made;
- * `failNext(method, fault)` and `setRandomFaults` inject 429 (retry_after), 5xx, 403 and timeouts.
+ * `failNext(method, fault)` and `setRandomFaults` inject 429 (retry_after), 5xx, 403 and timeouts; `onCall` sees each
+ * call before it is answered.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -43,6 +44,8 @@ export class FakeTelegramServer {
   private randomFaults?: { rate: number; kinds: FakeTelegramFault[]; methods: string[]; rng: () => number };
   /** chat id -> blocked the bot (every send answers 403) */
   readonly blockedChats = new Set<number>();
+  /** called for every recorded call once its fate is decided (`accepted`), before the answer is written */
+  onCall?: (call: RecordedCall) => void;
 
   constructor(readonly token = '123456789:AAtest-token-for-the-fake-telegram') {}
 
@@ -158,20 +161,21 @@ export class FakeTelegramServer {
   // ---- HTTP --------------------------------------------------------------------------------------------------
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now(); // when the request arrived (its body is read next)
     const m = /^\/bot([^/]+)\/([A-Za-z]+)/.exec(req.url ?? '');
     const params = await readParams(req);
     if (!m) return send(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (m[1] !== this.token) return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
     const method = m[2];
-    const call: RecordedCall = { method, params, at: Date.now(), accepted: true };
+    const call: RecordedCall = { method, params, at, accepted: true };
     this.calls.push(call);
     const fault = this.faultFor(method);
-    if (fault) return ((call.accepted = false), this.applyFault(res, fault));
     const chatId = Number(params.chat_id);
-    if ((method === 'sendMessage' || method === 'editMessageText') && this.blockedChats.has(chatId)) {
-      call.accepted = false;
-      return send(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
-    }
+    const blocked = (method === 'sendMessage' || method === 'editMessageText') && this.blockedChats.has(chatId);
+    if (fault || blocked) call.accepted = false;
+    this.onCall?.(call); // before the answer: a test can kill the client between Telegram's acceptance and its answer
+    if (fault) return this.applyFault(res, fault);
+    if (blocked) return send(res, 403, { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' });
     switch (method) {
       case 'getMe':
         return ok(res, { id: Number(this.token.split(':')[0]), is_bot: true, first_name: 'TradingBoost', username: 'tradingboost_test_bot', can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false });
