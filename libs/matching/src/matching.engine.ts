@@ -227,6 +227,8 @@ export class MatchingEngine {
   /** fill / closed events since the last safe point (what a pausing walk stops for) */
   private reactable = 0;
   private walk: Walk | null = null;
+  /** The record `walkBar` walks candles in (reused: never more than one walk in progress). */
+  private readonly walkRec: Walk = { time: 0, pts: [0, 0, 0, 0], lowFirst: true, seg: 0, cur: 0, atPoint: false };
   private log: EngineEvent[] | null = null;
   private now = 0;
   private lastPrice = NaN;
@@ -381,6 +383,20 @@ export class MatchingEngine {
     });
   }
 
+  /**
+   * `apply` for a caller that takes the events through its handler (the backtester): the same effects, without
+   * collecting them into a list (no closure, no array per intent on the hot path).
+   */
+  submit(intent: Intent, now: number): void {
+    if (this.log !== null) {
+      this.apply(intent, now);
+      return;
+    }
+    this.now = now;
+    this.applyIntent(intent);
+    this.settle();
+  }
+
   cancel(key: string, now: number, reason = 'canceled'): readonly EngineEvent[] {
     return this.record(() => {
       this.now = now;
@@ -396,6 +412,22 @@ export class MatchingEngine {
 
   /** Same as processCandle with scalars (no allocation when nothing happens). */
   processBar(time: number, open: number, high: number, low: number, close: number): readonly EngineEvent[] {
+    if (!this.barStarts(time, open, high, low, close)) return EMPTY;
+    return this.record(() => this.walkBar(time, open, high, low, close));
+  }
+
+  /**
+   * `processBar` for a caller that takes the events through its handler (the backtester): the same walk, without
+   * collecting the events into a list (no closure, no array per candle that trades).
+   */
+  advanceBar(time: number, open: number, high: number, low: number, close: number): void {
+    if (!this.barStarts(time, open, high, low, close)) return;
+    if (this.log !== null) this.record(() => this.walkBar(time, open, high, low, close));
+    else this.walkBar(time, open, high, low, close);
+  }
+
+  /** Start of a candle: false when nothing can happen inside it (then it is already done: trailing stops, last price). */
+  private barStarts(time: number, open: number, high: number, low: number, close: number): boolean {
     if (this.walk) throw new Error('matching engine: the previous candle walk is paused; resume() it first');
     this.now = time;
     const fi = this.fundingIdx;
@@ -405,27 +437,35 @@ export class MatchingEngine {
     if (!dueFunding && !fundingInBar && !this.mayTrade(open, high, low)) {
       if (this.trailing) this.trailTo(high, low);
       this.lastPrice = close;
-      return EMPTY;
+      return false;
     }
-    return this.record(() => {
-      if (dueFunding) {
-        this.applyFunding(time, open);
-        this.settle();
-      }
-      const up = high - open;
-      const down = open - low;
-      const lowFirst = down < up || (down === up && this.long.qty - this.short.qty >= 0);
-      const w: Walk = {
-        time,
-        pts: lowFirst ? [open, low, high, close] : [open, high, low, close],
-        lowFirst,
-        seg: 0,
-        cur: open,
-        atPoint: true,
-      };
-      this.walk = w;
-      this.runWalk(w);
-    });
+    return true;
+  }
+
+  /** Funding due at the open, then the walk of the candle (see `runWalk`), in the engine's reusable walk record. */
+  private walkBar(time: number, open: number, high: number, low: number, close: number): void {
+    const fi = this.fundingIdx;
+    if (fi < this.funding.length && this.funding[fi].time <= time) {
+      this.applyFunding(time, open);
+      this.settle();
+    }
+    const up = high - open;
+    const down = open - low;
+    const lowFirst = down < up || (down === up && this.long.qty - this.short.qty >= 0);
+    // one walk at a time (a paused one must be resumed before the next candle), so one record serves every candle
+    const w = this.walkRec;
+    w.time = time;
+    const pts = w.pts;
+    pts[0] = open;
+    pts[1] = lowFirst ? low : high;
+    pts[2] = lowFirst ? high : low;
+    pts[3] = close;
+    w.lowFirst = lowFirst;
+    w.seg = 0;
+    w.cur = open;
+    w.atPoint = true;
+    this.walk = w;
+    this.runWalk(w);
   }
 
   /**

@@ -66,6 +66,18 @@ export class BacktestSession<Settings = unknown, State = unknown> {
   private readonly marginMode: MarginMode | null;
   /** trader commands by the open time of the candle they follow (null: none) */
   private readonly commands: Map<number, CommandInput[]> | null;
+  /**
+   * The candle handed to `decide`, rewritten in place for every candle (the contract: a strategy reads the candle
+   * during the call and copies what it keeps), so a million-candle run allocates no candle objects.
+   */
+  private readonly bar: { time: number; open: number; high: number; low: number; close: number; volume: number } = {
+    time: 0,
+    open: 0,
+    high: 0,
+    low: 0,
+    close: 0,
+    volume: 0,
+  };
 
   constructor(private readonly input: BacktestInput<Settings, State>) {
     const cols = isColumns(input.candles) ? input.candles : toColumns(input.candles);
@@ -171,18 +183,24 @@ export class BacktestSession<Settings = unknown, State = unknown> {
     const eq = this.equity;
     const base = this.start;
     const stop = Math.min(this.end, this.i + count);
+    const candle = this.bar;
     let i = this.i;
     for (; i < stop; i++) {
       const t = time[i];
       const c = close[i];
-      engine.processBar(t, open[i], high[i], low[i], c);
-      const candle: Candle = { time: t, open: open[i], high: high[i], low: low[i], close: c, volume: volume[i] };
+      engine.advanceBar(t, open[i], high[i], low[i], c);
+      candle.time = t;
+      candle.open = open[i];
+      candle.high = high[i];
+      candle.low = low[i];
+      candle.close = c;
+      candle.volume = volume[i];
       const r = strategy.decide(this.state, candle, market);
       this.state = r.state;
       const intents = r.intents;
       if (intents.length) {
         const closeTime = t + tfMs;
-        for (let k = 0; k < intents.length; k++) engine.apply(intents[k], closeTime);
+        for (let k = 0; k < intents.length; k++) engine.submit(intents[k], closeTime);
       }
       if (this.commands !== null) this.applyCommands(t);
       eq[i - base] = engine.equity(c);
@@ -200,7 +218,7 @@ export class BacktestSession<Settings = unknown, State = unknown> {
     for (const c of list) {
       const r = this.strategy.onCommand!(this.state, c, this.market);
       this.state = r.state;
-      for (const it of r.intents) this.engine.apply(it, closeTime);
+      for (const it of r.intents) this.engine.submit(it, closeTime);
     }
   }
 

@@ -15,6 +15,8 @@ import type { CommandInput, StrategyCommand, StrategyCommandType } from './comma
  * - For speed, decide/onFill take OWNERSHIP of the state they are given and may mutate it in place; they
  *   return the next state (possibly the same object). A caller that must keep the old state clones it
  *   first (structuredClone). Same input state + same arguments => byte-identical output state and intents.
+ * - The candle passed to decide is only valid during the call (the backtester rewrites one candle object in
+ *   place for every candle): a strategy copies the numbers it keeps, never the object.
  * - Every intent carries a deterministic `key`. Keys are built from the bot id and either the candle time
  *   (`${botId}:${candleTime}:${kind}:${index}`) or, for orders caused by a fill, the filled order's key
  *   (`${fill.key}>${kind}:${index}`). The OMS derives the exchange clientOrderId from the key, so
