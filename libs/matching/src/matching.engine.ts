@@ -1,4 +1,4 @@
-import { isOpeningOrder, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
+import { cleanDecimals, isOpeningOrder, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
 import type {
   EngineEvent,
   EngineEventHandler,
@@ -942,7 +942,7 @@ export class MatchingEngine {
     // 1e-9 of a tick absorbs float noise (100 × 1.001 = 100.10000000000001 stays 100.1)
     const r = (isBuy ? Math.ceil(p / t - 1e-9) : Math.floor(p / t + 1e-9)) * t;
     // the float product can carry noise (0.30000000000000004): keep the tick's own decimals
-    return Number(r.toFixed(tickDecimals(t)));
+    return cleanDecimals(r, tickDecimals(t)); // Number(r.toFixed(d)) without the string round trip
   }
 
   // ───────────────────────────── execution & accounting ─────────────────────────────

@@ -20,9 +20,31 @@ function computeStepDecimals(step: number): number {
   return dot < 0 ? 0 : s.length - dot - 1;
 }
 
-function clean(x: number, decimals: number): number {
-  return Number(x.toFixed(Math.min(decimals, 15)));
+/** 10^d for d = 0..15, exact doubles. */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, d) => 10 ** d);
+
+/**
+ * `Number(x.toFixed(d))` (d ≤ 15): x rounded to d decimals, float noise stripped. toFixed picks the integer n nearest
+ * the EXACT x·10^d (ties: the larger) and Number() parses n·10^-d to the nearest double, which is n / 10^d (an exact
+ * integer over an exact power of ten: IEEE division rounds it correctly, the same double). The product y = x·10^d
+ * is off the exact value by at most half an ulp of y, so Math.round(y) is that n whenever y is more than an ulp away
+ * from a half-integer; the string round trip (~20× slower: the rounding helpers run on every order) is left for
+ * those rare near-ties and for x outside (0, 2^50).
+ */
+export function cleanDecimals(x: number, decimals: number): number {
+  const d = decimals < 15 ? decimals : 15;
+  const p = POW10[d];
+  const y = x * p;
+  if (y > 0 && y < 1125899906842624) {
+    const f = y - Math.floor(y); // exact
+    const tie = f - 0.5;
+    // 2^-50·y bounds the product's error (≤ 2^-53·y) with room to spare
+    if ((tie < 0 ? -tie : tie) > y * 8.881784197001252e-16) return Math.round(y) / p;
+  }
+  return Number(x.toFixed(d));
 }
+
+const clean = cleanDecimals;
 
 /** Round a price to the nearest tick. */
 export function roundPrice(spec: Pick<MarketSpec, 'tickSize'>, price: number): number {

@@ -14,6 +14,7 @@ import type {
   StrategyResult,
 } from '../core/contract';
 import {
+  cleanDecimals as cleanDecimalsImport,
   floorAmount as floorAmountImport,
   meetsMinimums as meetsMinimumsImport,
   roundPrice as roundPriceImport,
@@ -50,6 +51,7 @@ const updateRsi = updateRsiImport;
 const updateAtr = updateAtrImport;
 const updateTrendState = updateTrendStateImport;
 const floorAmount = floorAmountImport;
+const cleanDecimals = cleanDecimalsImport;
 const meetsMinimums = meetsMinimumsImport;
 const roundPrice = roundPriceImport;
 const effectiveAtr = effectiveAtrImport;
@@ -167,7 +169,7 @@ const opposite = (side: PositionSide): PositionSide => (side === 'long' ? 'short
 const tighter = (side: PositionSide, a: number, b: number): boolean => (side === 'long' ? a > b : a < b);
 
 function cleanAmount(st: HyperrsiState, x: number): number {
-  const v = Number(x.toFixed(st.amountDecimals));
+  const v = cleanDecimals(x, st.amountDecimals); // Number(x.toFixed(d)), d <= 15
   return v > 0 ? v : 0;
 }
 
