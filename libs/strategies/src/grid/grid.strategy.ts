@@ -640,24 +640,14 @@ function nets(state: GridState): boolean {
 }
 
 /**
- * Distance rank of level j among levels 1..n (0 = nearest; ties: the lower level first) — the original's
- * "nearest levels" (docs/adr/0015-grid-placement-as-the-original.md). O(n), no allocation.
- */
-function nearRank(ladder: readonly number[], n: number, j: number, close: number, stop: number): number {
-  const d = Math.abs(ladder[j] - close);
-  let r = 0;
-  for (let k = 1; k <= n && r < stop; k++) {
-    if (k === j) continue;
-    const dk = Math.abs(ladder[k] - close);
-    if (dk < d || (dk === d && k < j)) r++;
-  }
-  return r;
-}
-
-/**
  * The original's arming (docs/adr/0015): of the `nearestLevels` levels nearest the close, the (up to) 2 nearest
  * below the price each arm a buy one level lower (slot j − 1) and the 2 nearest above each arm a sell one level
  * higher (slot j + 1). Returns the armed slots packed as [long1, long2, short1, short2] in `out` (−1 = none).
+ *
+ * "Nearest" is the distance rank among levels 1..n (0 = nearest; ties: the lower level first,
+ * docs/adr/0015-grid-placement-as-the-original.md): a candidate is armed when fewer than `nearest` levels come
+ * before it. Two passes over the levels, no allocation: the first finds the four candidates, the second counts, for
+ * each of them at once, the levels that come before it (each distance computed once per candle).
  */
 function armedSlots(state: GridState, close: number, nearest: number, out: [number, number, number, number]): void {
   const L = state.ladder;
@@ -680,10 +670,34 @@ function armedSlots(state: GridState, close: number, nearest: number, out: [numb
       } else if (a2 < 0 || p < L[a2]) a2 = j;
     }
   }
-  out[0] = b1 > 1 && nearRank(L, n, b1, close, nearest) < nearest ? b1 - 1 : -1;
-  out[1] = b2 > 1 && nearRank(L, n, b2, close, nearest) < nearest ? b2 - 1 : -1;
-  out[2] = a1 > 0 && a1 < n && nearRank(L, n, a1, close, nearest) < nearest ? a1 + 1 : -1;
-  out[3] = a2 > 0 && a2 < n && nearRank(L, n, a2, close, nearest) < nearest ? a2 + 1 : -1;
+  // the candidates that can arm a slot (the level below the lowest / above the highest has no slot)
+  const cb1 = b1 > 1 ? b1 : 0;
+  const cb2 = b2 > 1 ? b2 : 0;
+  const ca1 = a1 > 0 && a1 < n ? a1 : 0;
+  const ca2 = a2 > 0 && a2 < n ? a2 : 0;
+  // each candidate's distance (the same expression as every other level's: Math.abs(level − close))
+  const db1 = cb1 > 0 ? Math.abs(L[cb1] - close) : 0;
+  const db2 = cb2 > 0 ? Math.abs(L[cb2] - close) : 0;
+  const da1 = ca1 > 0 ? Math.abs(L[ca1] - close) : 0;
+  const da2 = ca2 > 0 ? Math.abs(L[ca2] - close) : 0;
+  let rb1 = 0;
+  let rb2 = 0;
+  let ra1 = 0;
+  let ra2 = 0;
+  if (cb1 + cb2 + ca1 + ca2 > 0) {
+    for (let k = 1; k <= n; k++) {
+      const dk = Math.abs(L[k] - close);
+      // k comes before candidate c when nearer, or as near and lower (c itself never counts: dk === d, k === c)
+      if (cb1 > 0 && (dk < db1 || (dk === db1 && k < cb1))) rb1++;
+      if (cb2 > 0 && (dk < db2 || (dk === db2 && k < cb2))) rb2++;
+      if (ca1 > 0 && (dk < da1 || (dk === da1 && k < ca1))) ra1++;
+      if (ca2 > 0 && (dk < da2 || (dk === da2 && k < ca2))) ra2++;
+    }
+  }
+  out[0] = cb1 > 0 && rb1 < nearest ? cb1 - 1 : -1;
+  out[1] = cb2 > 0 && rb2 < nearest ? cb2 - 1 : -1;
+  out[2] = ca1 > 0 && ra1 < nearest ? ca1 + 1 : -1;
+  out[3] = ca2 > 0 && ra2 < nearest ? ca2 + 1 : -1;
 }
 
 /**
@@ -844,17 +858,27 @@ function sync(state: GridState, c: Candle, intents: Intent[]): void {
   let closing = 0;
   poolSize = 0;
   const slots = state.slots;
+  const ladder = state.ladder;
+  const arm = p.arm;
+  const nearest = p.nearest;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i];
-    if (slot.st === 'filled') placeTp(state, slot, passKey(state, p, 'tp', slot.j), intents);
-    if (slot.st === 'closing_order') {
+    let st = slot.st;
+    if (st === 'filled') {
+      placeTp(state, slot, passKey(state, p, 'tp', slot.j), intents);
+      st = slot.st;
+    }
+    if (st === 'closing_order') {
       closing++;
       continue;
     }
-    if (slot.st !== 'idle' && slot.st !== 'open_order') continue;
+    const idle = st === 'idle';
+    if (!idle && st !== 'open_order') continue;
     const j = slot.j;
     if (j < bottom || j > top) continue;
-    const lvl = levelPrice(state, j);
+    // nearest mode: an idle level that is not armed gets no order (most levels on most candles)
+    if (idle && nearest && j !== arm[0] && j !== arm[1] && j !== arm[2] && j !== arm[3]) continue;
+    const lvl = adaptive ? ladder[j] : levelPrice(state, j);
     const leg = slotLeg(p, slot, lvl);
     if (leg === null) continue;
     let price = lvl;
