@@ -1,8 +1,9 @@
 import { DynamicModule, Injectable, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { TbConfigModuleOptions } from '@tb/config';
 import { PlatformModule } from '@tb/platform';
-import { assertEveryJobHandled } from '@tb/jobs';
+import { ContractWorker, assertEveryJobHandled, type JobName } from '@tb/jobs';
 import { MaintenanceService } from './maintenance/maintenance.service';
 import { MaintenanceProcessor } from './maintenance/maintenance.processor';
 import { BacktestRunsModule } from '@tb/backtest-runs';
@@ -19,11 +20,14 @@ import { GridPortfoliosScheduler } from './bots/grid-portfolios.scheduler';
 import { MarketFeedModule } from '@tb/market';
 import { TelegramBotModule } from '@tb/notifications';
 
-/** Fails boot when a job of the queue contract has no handler in this worker. */
+/** Fails boot when a job of the queue contract has no handler among this application's processors. */
 @Injectable()
 class JobContractCheck implements OnApplicationBootstrap {
+  constructor(private readonly discovery: DiscoveryService) {}
+
   onApplicationBootstrap(): void {
-    assertEveryJobHandled();
+    const workers = this.discovery.getProviders().flatMap((w) => (w.instance instanceof ContractWorker ? [w.instance as { handledJobs(): readonly JobName[] }] : []));
+    assertEveryJobHandled(workers);
   }
 }
 
@@ -33,7 +37,7 @@ export class WorkerModule {
   static forRoot(options: TbConfigModuleOptions = {}): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule, TelegramBotModule],
+      imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), DiscoveryModule, OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule, TelegramBotModule],
       providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler],
     };
   }

@@ -16,16 +16,16 @@ export class PermanentJobError extends Error {
   }
 }
 
-const registered = new Set<JobName>();
-
-/** Throws (failing boot) when a job of the contract has no registered handler. */
-export function assertEveryJobHandled(): void {
-  const missing = ALL_JOBS.filter((j) => !registered.has(j));
+/**
+ * Throws (failing boot) when a job of the contract has no handler among these workers — the application's own
+ * processors (the worker finds them with Nest's DiscoveryService), so one application's handlers never count for
+ * another in the same process.
+ */
+export function assertEveryJobHandled(workers: Iterable<{ handledJobs(): readonly JobName[] }>): void {
+  const handled = new Set<JobName>();
+  for (const w of workers) for (const name of w.handledJobs()) handled.add(name);
+  const missing = ALL_JOBS.filter((j) => !handled.has(j));
   if (missing.length > 0) throw new Error(`worker has no handler for job(s): ${missing.join(', ')}`);
-}
-
-export function registeredJobHandlers(): JobName[] {
-  return [...registered];
 }
 
 /**
@@ -48,12 +48,16 @@ export abstract class ContractWorker<Q extends QueueName> extends WorkerHost {
     await worker?.close();
   }
 
-  /** Called by subclasses' onModuleInit (after fields are initialised). */
+  /** Called by subclasses' onModuleInit (after fields are initialised): every handler belongs to this queue. */
   protected registerHandlers(): void {
-    for (const name of Object.keys(this.handlers) as JobName[]) {
+    for (const name of this.handledJobs()) {
       if (JOBS[name].queue !== this.queueName) throw new Error(`job ${name} does not belong to queue ${this.queueName}`);
-      registered.add(name);
     }
+  }
+
+  /** The jobs this processor handles (its handler map's keys). */
+  handledJobs(): JobName[] {
+    return Object.keys(this.handlers) as JobName[];
   }
 
   async process(job: Job<JobEnvelope>): Promise<unknown> {

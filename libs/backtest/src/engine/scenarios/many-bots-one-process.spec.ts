@@ -7,8 +7,9 @@ import type { BacktestInput, BacktestResult } from '../backtest.types';
 import { parseCandleColumns } from '@tb/market';
 
 /**
- * No hidden shared state between bots in one process: HYPERRSI's module-level intent emitter and GRID's
- * module-level ranking pool are only used within one synchronous call. Two bots of the same strategy with different
+ * No hidden shared state between bots in one process: HYPERRSI's module-level intent emitter, GRID's module-level
+ * ranking pool and sync pass record, and the adaptive regime's ADX scratch (grid.regime.ts) are only used within one
+ * synchronous call. Two bots of the same strategy with different
  * settings are stepped one candle at a time in turn — so every decide/onFill/onOrderClosed of one bot sits between
  * two of the other's, both through the same module state — and each result must equal the same bot run alone.
  */
@@ -19,8 +20,22 @@ const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1,
 const SPOT: MarketSpec = { symbol: 'BTC/USDT', type: 'spot', tickSize: 0.01, amountStep: 0.00001, minAmount: 0.00001, minNotional: 5 };
 const COSTS = { initialBalance: 10_000, feeMaker: 0.0002, feeTaker: 0.0005, slippage: 0.0005 } as const;
 
-function input(strategy: Strategy<unknown, unknown>, settings: unknown, market: MarketSpec, botId: string, leverage: number): BacktestInput {
-  return { strategy, settings, candles: cols, market, timeframe: '1h', leverage, botId, to: cols.time[N - 1], ...COSTS };
+/** The strategy, recording every intent it returns (keys, prices, amounts) into `log`, in order. */
+function recording(strategy: Strategy<unknown, unknown>, log: string[]): Strategy<unknown, unknown> {
+  const rec = <R extends { intents: readonly unknown[] }>(r: R): R => {
+    for (const i of r.intents) log.push(JSON.stringify(i));
+    return r;
+  };
+  return {
+    ...strategy,
+    decide: (st, c, m) => rec(strategy.decide(st, c, m)),
+    onFill: (st, f) => rec(strategy.onFill(st, f)),
+    onOrderClosed: (st, e) => rec(strategy.onOrderClosed(st, e)),
+  };
+}
+
+function input(strategy: Strategy<unknown, unknown>, settings: unknown, market: MarketSpec, botId: string, leverage: number, log: string[]): BacktestInput {
+  return { strategy: recording(strategy, log), settings, candles: cols, market, timeframe: '1h', leverage, botId, to: cols.time[N - 1], ...COSTS };
 }
 
 /** What a trader sees of a run (the equity arrays compared separately). */
@@ -56,17 +71,32 @@ describe('two bots of one strategy in one process, interleaved candle by candle'
       SPOT,
       1,
     ],
+    [
+      'GRID adaptive (regime ADX scratch, sync pass record, nearest-level arming)',
+      gridStrategy as unknown as Strategy<unknown, unknown>,
+      { mode: 'adaptive', direction: 'long-short', leverage: 2, useRegimeFilter: true, maxOpenOrders: 4 },
+      { mode: 'adaptive', direction: 'neutral', leverage: 3, gridNum: 12, nearestLevels: 6, repricePct: 0.5 },
+      PERP,
+      3,
+    ],
   ];
   it.each(cases)('%s: each equals its run alone', (_name, strategy, settingsA, settingsB, market, lev) => {
-    const a = input(strategy, settingsA, market, 'bot-a', lev);
-    const b = input(strategy, settingsB, market, 'bot-b', lev);
-    const aloneA = runBacktest(a);
-    const aloneB = runBacktest(b);
+    const logs = { aloneA: [] as string[], aloneB: [] as string[], withA: [] as string[], withB: [] as string[] };
+    const aloneA = runBacktest(input(strategy, settingsA, market, 'bot-a', lev, logs.aloneA));
+    const aloneB = runBacktest(input(strategy, settingsB, market, 'bot-b', lev, logs.aloneB));
     // the bots trade, and differently: a leak from one into the other would show
     expect(aloneA.trades.length).toBeGreaterThan(3);
     expect(aloneB.trades.length).toBeGreaterThan(3);
     expect(view(aloneA)).not.toEqual(view(aloneB));
-    const [withA, withB] = interleaved(a, b);
+    const [withA, withB] = interleaved(input(strategy, settingsA, market, 'bot-a', lev, logs.withA), input(strategy, settingsB, market, 'bot-b', lev, logs.withB));
+    // every intent (its key included) as when run alone
+    expect(logs.aloneA.length).toBeGreaterThan(10);
+    expect(logs.withA).toEqual(logs.aloneA);
+    expect(logs.withB).toEqual(logs.aloneB);
+    // and every key is the bot's own (a leak that survives between calls would show even in the runs alone)
+    const keysOf = (log: string[]) => log.map((l) => (JSON.parse(l) as { key: string }).key);
+    expect(keysOf(logs.aloneA).filter((k) => !k.startsWith('bot-a:'))).toEqual([]);
+    expect(keysOf(logs.aloneB).filter((k) => !k.startsWith('bot-b:'))).toEqual([]);
     expect(view(withA)).toEqual(view(aloneA));
     expect(view(withB)).toEqual(view(aloneB));
     expect(Array.from(withA.equityValue)).toEqual(Array.from(aloneA.equityValue));
