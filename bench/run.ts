@@ -22,6 +22,8 @@ import type { HyperrsiBenchResult } from '../libs/strategies/src/hyperrsi/hyperr
  * Aliases: `decisions` = hyperrsi,grid; `backtest` = backtest-hyperrsi,backtest-grid; `all`.
  *   bots               N (`--bots`, default 1,000) live paper bots after one candle close on the real stack, in-process
  *                      worker (bench/bots.bench.ts; not part of `all`): p50/p99 candle available -> committed / sent.
+ *   telegram           Telegram command round trips (`--rounds`, default 200 per command): in-process worker polling the
+ *                      local fake Bot API, PostgreSQL, Redis (bench/telegram.bench.ts; not part of `all`): p50/p99 ms.
  *   api                the built hyperrsi-api over HTTP on the real PostgreSQL/Redis (run `npm run build` first; not
  *                      part of `all`): req/s and latency percentiles (bench/api.bench.ts). `--soak [minutes]` adds a
  *                      soak (default 10 min) that prints RSS growth; `--dist <dir>` benches another build.
@@ -46,14 +48,16 @@ interface Options {
   api: boolean;
   /** `--only bots`: N running paper bots after one candle close (bench/bots.bench.ts); `--bots N` (default 1000) */
   bots: number | null;
+  /** `--only telegram`: command round trips against the local fake Bot API; `--rounds N` (default 200) per command */
+  telegram: number | null;
   soakMinutes: number | null;
   dist: string;
   durationS: number;
   profDir: string | null;
 }
 
-const USAGE = `usage: npm run bench -- [--n <candles>] [--only <section>[,<section>...]] [--soak [minutes]] [--dist <dir>] [--duration <s>] [--prof <dir>] [--bots <n>]
-sections: ${SECTIONS.join(', ')}, api, bots (aliases: ${Object.keys(ALIASES).join(', ')})\n`;
+const USAGE = `usage: npm run bench -- [--n <candles>] [--only <section>[,<section>...]] [--soak [minutes]] [--dist <dir>] [--duration <s>] [--prof <dir>] [--bots <n>] [--rounds <n>]
+sections: ${SECTIONS.join(', ')}, api, bots, telegram (aliases: ${Object.keys(ALIASES).join(', ')})\n`;
 
 export function parseArgs(argv: readonly string[]): Options {
   let n = 1_000_000;
@@ -61,6 +65,8 @@ export function parseArgs(argv: readonly string[]): Options {
   let api = false;
   let bots: number | null = null;
   let botsN = 1000;
+  let telegram = false;
+  let rounds = 200;
   let soakMinutes: number | null = null;
   let dist = resolve(ROOT, 'dist');
   let durationS = 20;
@@ -84,6 +90,7 @@ export function parseArgs(argv: readonly string[]): Options {
         if (!s) continue;
         if (s === 'api') api = true;
         else if (s === 'bots') bots = 0;
+        else if (s === 'telegram') telegram = true;
         else if (ALIASES[s]) picked.push(...ALIASES[s]);
         else if (isSection(s)) picked.push(s);
         else throw new Error(`unknown section "${s}"\n${USAGE}`);
@@ -99,6 +106,9 @@ export function parseArgs(argv: readonly string[]): Options {
     } else if (flag === '--bots') {
       botsN = Number(value());
       if (!Number.isInteger(botsN) || botsN < 1) throw new Error('--bots must be a positive integer');
+    } else if (flag === '--rounds') {
+      rounds = Number(value());
+      if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
     } else if (flag === '--prof') {
       profDir = value();
     } else if (flag === '--dist') {
@@ -111,8 +121,8 @@ export function parseArgs(argv: readonly string[]): Options {
       process.exit(0);
     } else throw new Error(`unknown argument "${a}"\n${USAGE}`);
   }
-  const sections = picked.length ? SECTIONS.filter((s) => picked.includes(s)) : api || bots !== null ? [] : [...SECTIONS];
-  return { n, sections, api, bots: bots === null ? null : botsN, soakMinutes, dist, durationS, profDir };
+  const sections = picked.length ? SECTIONS.filter((s) => picked.includes(s)) : api || bots !== null || telegram ? [] : [...SECTIONS];
+  return { n, sections, api, bots: bots === null ? null : botsN, telegram: telegram ? rounds : null, soakMinutes, dist, durationS, profDir };
 }
 
 // ───────────────────────────── formatting ─────────────────────────────
@@ -218,7 +228,7 @@ function runChild(section: Section, n: number): Promise<SectionResult> {
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`TradingBoost benchmarks: ${int(opts.n)} candles per section; sections: ${[...opts.sections, ...(opts.api ? ['api'] : []), ...(opts.bots !== null ? ['bots'] : [])].join(', ')}`);
+  out(`TradingBoost benchmarks: ${int(opts.n)} candles per section; sections: ${[...opts.sections, ...(opts.api ? ['api'] : []), ...(opts.bots !== null ? ['bots'] : []), ...(opts.telegram !== null ? ['telegram'] : [])].join(', ')}`);
   out(machineContext());
   const results = new Map<Section, SectionResult>();
   const loads = new Map<Section, string>();
@@ -276,6 +286,19 @@ async function main(): Promise<void> {
       out(apiTable(rows));
     } catch (e) {
       failed.push(`api: ${(e as Error).message}`);
+    }
+  }
+  if (opts.telegram !== null) {
+    process.stderr.write('running telegram ...\n');
+    try {
+      const { runTelegramBench } = await import('./telegram.bench');
+      out('');
+      out('TELEGRAM: command round trip (update injected at the local fake Bot API -> the bot\'s answer arrives there), in-process worker, PostgreSQL, Redis; ms');
+      const r = await runTelegramBench(opts.telegram, out);
+      out(table(['command', 'rounds', 'p50 ms', 'p99 ms', 'max ms', 'CPU ms / round'], r.rows.map((x) => [x.command, int(x.rounds), x.p50.toFixed(1), x.p99.toFixed(1), x.max.toFixed(1), x.cpuMsPerRound.toFixed(1)])));
+      out(`telegram: load avg before ${r.loadBefore}, after ${r.loadAfter}`);
+    } catch (e) {
+      failed.push(`telegram: ${(e as Error).stack ?? (e as Error).message}`);
     }
   }
   if (opts.bots !== null) {
