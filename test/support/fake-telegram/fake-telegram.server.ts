@@ -42,8 +42,6 @@ export class FakeTelegramServer {
   private poller?: Poller;
   private readonly scripted = new Map<string, FakeTelegramFault[]>();
   private randomFaults?: { rate: number; kinds: FakeTelegramFault[]; methods: string[]; rng: () => number };
-  /** Called with every call as it arrives (a benchmark times the bot's answers without polling `calls`). */
-  onCall?: (call: RecordedCall) => void;
   /** chat id -> blocked the bot (every send answers 403) */
   readonly blockedChats = new Set<number>();
   /** called for every recorded call once its fate is decided (`accepted`), before the answer is written */
@@ -171,7 +169,6 @@ export class FakeTelegramServer {
     const method = m[2];
     const call: RecordedCall = { method, params, at, accepted: true };
     this.calls.push(call);
-    this.onCall?.(call);
     const fault = this.faultFor(method);
     const chatId = Number(params.chat_id);
     const blocked = (method === 'sendMessage' || method === 'editMessageText') && this.blockedChats.has(chatId);
