@@ -10,6 +10,7 @@ import { createValidationPipe } from './validation';
 import { SafeInputPipe } from './safe-input.pipe';
 import { installBodyParsers } from './request-body';
 import { protectOpsEndpoints } from './ops-endpoints';
+import { precomputedHeaders } from './static-headers';
 import { ErrorResponseDto } from './error-response.dto';
 import { REQUEST_ID_HEADER } from '../context/request-id';
 import { dropPassThroughEnhancers } from '../context/request-context.module';
@@ -51,7 +52,8 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // JSON answers: nothing may load or frame them. Swagger UI gets the policy it needs; HTML reports set their own.
-  app.use(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } }));
+  // helmet's headers are the same for every response: computed once (see precomputedHeaders)
+  app.use(precomputedHeaders(helmet({ contentSecurityPolicy: { useDefaults: false, directives: API_CSP } })));
   app.use('/docs', helmet.contentSecurityPolicy({ useDefaults: false, directives: DOCS_CSP }));
   const origins = config.app.corsOrigins;
   if (origins.length > 0) {
