@@ -50,6 +50,8 @@ export function configureHttpApp(app: NestExpressApplication, options: HttpAppOp
   app.useLogger(app.get(PinoLogger));
   app.flushLogs();
   app.disable('x-powered-by');
+  // no ETag: express hashed every JSON body (SHA-1) to offer 304s that API clients do not ask for
+  app.set('etag', false);
   app.set('trust proxy', 'loopback');
   // JSON answers: nothing may load or frame them. Swagger UI gets the policy it needs; HTML reports set their own.
   // helmet's headers are the same for every response: computed once (see precomputedHeaders)
