@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
 import { AppConfig } from '@tb/config';
@@ -44,6 +44,9 @@ export const REDACT_PATHS = [
     LoggerModule.forRootAsync({
       inject: [AppConfig, { token: LOG_DESTINATION, optional: true }],
       useFactory: (config: AppConfig, destination?: DestinationStream) => ({
+        // the probes and /metrics write no access log line: they skip pino-http altogether (it built a child logger,
+        // serializing the request, for every probe); a line they log still carries request_id (mixin below)
+        exclude: ['health', 'health/*path', 'metrics'].map((path) => ({ path, method: RequestMethod.ALL })),
         pinoHttp: {
           level: config.log.level,
           genReqId: (req) => requestIdOf(req as never),
