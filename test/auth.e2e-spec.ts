@@ -195,6 +195,21 @@ describe('auth over HTTP (real PostgreSQL + Redis)', () => {
       expect(claimsAdmin.status).toBe(403);
     });
 
+    it('a token accepted before (its verification is cached) is refused once it expires', async () => {
+      const u = track(await createUserAndLogin(app));
+      const exp = Math.floor(Date.now() / 1000) + 3;
+      const token = new JwtService().sign(
+        { sub: u.userId, role: 'trader', typ: 'access', exp },
+        { secret: JWT_SECRET, issuer: 'tradingboost', audience: 'tradingboost-api', algorithm: 'HS256' },
+      );
+      const first = await http().get('/api/auth/me').set('Authorization', `Bearer ${token}`);
+      if (Date.now() < exp * 1000) expect(first.status).toBe(200); // (a very slow machine may already be past exp)
+      await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+      const later = await http().get('/api/auth/me').set('Authorization', `Bearer ${token}`);
+      expect(later.status).toBe(401);
+      expect(later.body.error.message).toBe('Access token expired');
+    });
+
     it('liveness, readiness and docs stay public; metrics and detailed health are not (no METRICS_TOKEN here)', async () => {
       expect((await http().get('/health/live')).status).toBe(200);
       expect((await http().get('/health/ready')).status).toBe(200);

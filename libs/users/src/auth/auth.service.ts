@@ -12,6 +12,7 @@ import type { AuthPrincipal } from './auth-principal';
 import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthenticatedError } from './auth.errors';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { ActiveUsersCache } from './active-users.cache';
+import { VerifiedTokensCache } from './verified-tokens.cache';
 
 /** Claims of our access JWT (HS256, JWT_SECRET). */
 export interface AccessTokenClaims {
@@ -47,6 +48,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class AuthService implements OnModuleInit {
   private readonly logger = new Logger(AuthService.name);
   private dummyHash?: Promise<string>;
+  /** Signatures already checked (see VerifiedTokensCache: expiry and the user are still checked every request). */
+  private readonly verified = new VerifiedTokensCache<Partial<AccessTokenClaims>>();
 
   constructor(
     private readonly users: UsersRepository,
@@ -159,16 +162,20 @@ export class AuthService implements OnModuleInit {
 
   /** The principal behind `Authorization: Bearer <jwt>`, or UnauthenticatedError. */
   async authenticateAccessToken(token: string): Promise<AuthPrincipal> {
-    let claims: Partial<AccessTokenClaims>;
-    try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
-        algorithms: ['HS256'],
-        issuer: JWT_ISSUER,
-        audience: JWT_AUDIENCE,
-      });
-    } catch (err) {
-      const expired = (err as { name?: string }).name === 'TokenExpiredError';
-      throw new UnauthenticatedError(expired ? 'Access token expired' : 'Invalid access token');
+    let claims = this.verified.get(token);
+    if (claims === 'expired') throw new UnauthenticatedError('Access token expired');
+    if (!claims) {
+      try {
+        claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, {
+          algorithms: ['HS256'],
+          issuer: JWT_ISSUER,
+          audience: JWT_AUDIENCE,
+        });
+      } catch (err) {
+        const expired = (err as { name?: string }).name === 'TokenExpiredError';
+        throw new UnauthenticatedError(expired ? 'Access token expired' : 'Invalid access token');
+      }
+      this.verified.set(token, claims);
     }
     if (claims.typ !== 'access' || typeof claims.sub !== 'string' || !UUID.test(claims.sub)) {
       throw new UnauthenticatedError('Invalid access token');
