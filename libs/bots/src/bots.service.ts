@@ -12,7 +12,7 @@ import { StrategySettingsError, isTimeframe, timeframeMs, type MarketSpec, type 
 import type { TradeRecord } from '@tb/backtest';
 import { BotEntity, type BotFeed, type BotStrategyName } from './bot.entity';
 import { assertBotMove, type BotStatus } from './bot-status';
-import { botStrategy } from './bot-strategies';
+import { botStrategy, storedSettings } from './bot-strategies';
 import { botTrades, type BotFillView } from './bot-trades';
 import { BotsRepository } from './bots.repository';
 import { InvalidBotSettingsError } from './bots.errors';
@@ -59,8 +59,9 @@ export class BotsService implements OnModuleInit {
   async create(userId: string, strategyName: BotStrategyName, cmd: CreateBotCommand): Promise<BotEntity> {
     const strategy = botStrategy(strategyName);
     if (!isTimeframe(cmd.timeframe)) throw new BadRequestError(`unknown timeframe ${cmd.timeframe}`, { field: 'timeframe' });
+    const settings = storedSettings(strategyName, cmd.settings ?? {});
     try {
-      strategy.parseSettings(cmd.settings ?? {});
+      strategy.parseSettings(settings);
     } catch (e) {
       if (e instanceof StrategySettingsError) throw new InvalidBotSettingsError(e);
       throw e;
@@ -78,7 +79,7 @@ export class BotsService implements OnModuleInit {
       strategy: strategyName,
       symbol: cmd.symbol,
       timeframe: cmd.timeframe,
-      settings: cmd.settings ?? {},
+      settings,
       feed,
       market: toSpec(market),
       status: 'stopped',
@@ -153,7 +154,7 @@ export class BotsService implements OnModuleInit {
   /** Settings change: validated now, journaled and applied from the bot's next evaluation. */
   async updateSettings(userId: string, id: string, patch: Record<string, unknown>): Promise<BotEntity> {
     const bot = await this.require(userId, id);
-    const next = { ...bot.settings, ...patch };
+    const next = storedSettings(bot.strategy, { ...storedSettings(bot.strategy, bot.settings), ...storedSettings(bot.strategy, patch) });
     try {
       const strategy = botStrategy(bot.strategy);
       const parsed = strategy.parseSettings(next);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConflictError, NotFoundError } from '@tb/common';
 import { Transactional } from '@tb/database';
 import { StrategySettingsError } from '@tb/strategies';
-import { botStrategy } from '../bot-strategies';
+import { botStrategy, storedSettings } from '../bot-strategies';
 import { InvalidBotSettingsError } from '../bots.errors';
 import type { HyperrsiPresetEntity } from './preset.entity';
 import { PresetsRepository } from './presets.repository';
@@ -54,19 +54,21 @@ export class PresetsService {
 
   @Transactional()
   async create(userId: string, input: Required<Pick<PresetInput, 'name' | 'settings'>> & PresetInput): Promise<HyperrsiPresetEntity> {
-    this.validate(input.settings);
+    const settings = storedSettings('hyperrsi', input.settings);
+    this.validate(settings);
     const id = randomUUID();
     if (input.isDefault) await this.presets.clearDefault(userId);
-    await this.unique(input.name, () => this.presets.insert({ id, userId, name: input.name, settings: input.settings, isDefault: input.isDefault ?? false }));
+    await this.unique(input.name, () => this.presets.insert({ id, userId, name: input.name, settings, isDefault: input.isDefault ?? false }));
     return (await this.presets.find(userId, id))!;
   }
 
   @Transactional()
   async update(userId: string, id: string, input: PresetInput): Promise<HyperrsiPresetEntity> {
     await this.get(userId, id);
-    if (input.settings) this.validate(input.settings);
+    const settings = input.settings ? storedSettings('hyperrsi', input.settings) : undefined;
+    if (settings) this.validate(settings);
     if (input.isDefault) await this.presets.clearDefault(userId);
-    await this.unique(input.name, () => this.presets.update(userId, id, { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.settings ? { settings: input.settings } : {}), ...(input.isDefault !== undefined ? { isDefault: input.isDefault } : {}) }));
+    await this.unique(input.name, () => this.presets.update(userId, id, { ...(input.name !== undefined ? { name: input.name } : {}), ...(settings ? { settings } : {}), ...(input.isDefault !== undefined ? { isDefault: input.isDefault } : {}) }));
     return (await this.presets.find(userId, id))!;
   }
 

@@ -107,6 +107,12 @@ export interface Strategy<Settings, S> {
   readonly name: string;
   /** Validate and normalise raw settings (defaults filled in). Throws StrategySettingsError. */
   parseSettings(input: unknown): Settings;
+  /**
+   * Optional: raw settings with every accepted spelling of a key renamed to the strategy's own (values untouched,
+   * unknown keys kept for parseSettings to refuse) — what a bot or a preset stores, so a stored form has one spelling
+   * (docs/architecture.md §3, settings keys).
+   */
+  canonicalKeys?(raw: Readonly<Record<string, unknown>>): Record<string, unknown>;
   init(init: StrategyInit<Settings>): S;
   decide(state: S, closedCandle: Candle, market: MarketSpec): StrategyResult<S>;
   onFill(state: S, fill: Fill): StrategyResult<S>;

@@ -188,6 +188,13 @@ const ALIASES: Record<string, keyof GridSettings> = {
 
 const KNOWN = new Set<string>(GRID_SETTINGS_DOC.map((d) => d.name));
 
+/** Raw settings under GRID's own (camelCase) names (the original's names renamed; values untouched, unknown keys kept). */
+export function canonicalGridKeys(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) out[ALIASES[k] ?? k] = v;
+  return out;
+}
+
 /**
  * Validates and normalises raw GRID settings; defaults fill what is missing. Throws a StrategySettingsError
  * listing EVERY bad field. `stop_loss: 0` and `custom_stop: 0` (the original's "off") mean null.

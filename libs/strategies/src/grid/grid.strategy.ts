@@ -33,7 +33,7 @@ import {
   updateAdaptiveLevels,
 } from './grid.levels';
 import { createRegimeState, type RegimeState, updateRegime } from './grid.regime';
-import { type GridSettings, parseGridSettings } from './grid.settings';
+import { canonicalGridKeys, type GridSettings, parseGridSettings } from './grid.settings';
 
 /*
  * The GRID strategy (docs/architecture.md §3, docs/strategy-rules.md §3, docs/strategy-rules.md §7). Pure and
@@ -1265,6 +1265,7 @@ function stats(state: GridState): Record<string, number> {
 export const gridStrategy: Strategy<GridSettings, GridState> = {
   name: 'grid',
   parseSettings: parseGridSettings,
+  canonicalKeys: canonicalGridKeys,
   init: initGrid,
   decide,
   onFill,

@@ -201,6 +201,26 @@ export const HYPERRSI_DEFAULT_SETTINGS: HyperrsiSettings = Object.freeze(
 
 const BY_NAME = new Map<string, SettingDescriptor>(HYPERRSI_SETTINGS_SCHEMA.map((d) => [d.name, d]));
 
+/** `use_trend_logic` -> `useTrendLogic`, `tp1_ratio` -> `tp1Ratio`: the camelCase spelling of an original name. */
+export function camelSettingName(name: string): string {
+  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * The camelCase spelling of every setting (the API's JSON convention, GRID's own) is accepted as an alias of the
+ * original name, which stays the stored and returned key: stored bots, presets and journals keep their form.
+ */
+const CAMEL_ALIASES = new Map<string, string>(
+  HYPERRSI_SETTINGS_SCHEMA.filter((d) => camelSettingName(d.name) !== d.name).map((d) => [camelSettingName(d.name), d.name]),
+);
+
+/** Raw settings under the original names (camelCase spellings renamed; values untouched, unknown keys kept). */
+export function canonicalHyperrsiKeys(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) out[CAMEL_ALIASES.get(k) ?? k] = v;
+  return out;
+}
+
 function parseBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (v === 'true') return true;
@@ -321,9 +341,12 @@ export function parseHyperrsiSettings(input: unknown): HyperrsiSettings {
   if (typeof input !== 'object' || Array.isArray(input)) {
     throw new StrategySettingsError([{ field: '', message: 'settings must be an object' }]);
   }
-  const raw = input as Record<string, unknown>;
-  for (const key of Object.keys(raw)) {
-    if (!BY_NAME.has(key)) issues.push({ field: key, message: 'unknown setting' });
+  const raw: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(input as Record<string, unknown>)) {
+    const name = BY_NAME.has(key) ? key : CAMEL_ALIASES.get(key);
+    if (name === undefined) issues.push({ field: key, message: 'unknown setting' });
+    else if (raw[name] !== undefined && v !== undefined) issues.push({ field: key, message: `given twice (also as ${name === key ? camelSettingName(name) : name})` });
+    else if (v !== undefined) raw[name] = v;
   }
   const out: Record<string, unknown> = {};
   for (const d of HYPERRSI_SETTINGS_SCHEMA) {

@@ -34,7 +34,7 @@ import {
   takeProfitPrices,
   trailingOffset,
 } from './hyperrsi.math';
-import { investmentFor, parseHyperrsiSettings, type HyperrsiSettings } from './hyperrsi.settings';
+import { canonicalHyperrsiKeys, investmentFor, parseHyperrsiSettings, type HyperrsiSettings } from './hyperrsi.settings';
 import {
   MAX_ENTRY_FAILURES,
   type HyperrsiOrder,
@@ -1087,6 +1087,7 @@ export function createHyperrsiStrategy(deps: HyperrsiStrategyDeps = {}): Strateg
     // the original trades USDT perpetuals on cross margin (docs/adr/0011-cross-margin-and-funding.md)
     defaultMarginMode: 'cross',
     parseSettings: parseHyperrsiSettings,
+    canonicalKeys: canonicalHyperrsiKeys,
     init: (i) => init(trend, i),
     decide: (st, c, market) => decide(trend, st, c, market),
     onFill,

@@ -14,6 +14,8 @@ export {
   HYPERRSI_DEFAULT_SETTINGS,
   ORIGINAL_MIN_START_NOTIONAL,
   parseHyperrsiSettings,
+  canonicalHyperrsiKeys,
+  camelSettingName,
   investmentFor,
   hyperrsiStartIssues,
 } from './hyperrsi.settings';

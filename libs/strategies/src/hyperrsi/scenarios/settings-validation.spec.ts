@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StrategySettingsError } from '../../core/contract';
-import { HYPERRSI_DEFAULT_SETTINGS, HYPERRSI_SETTINGS_SCHEMA, hyperrsiStartIssues, investmentFor, parseHyperrsiSettings } from '../hyperrsi.settings';
+import { HYPERRSI_DEFAULT_SETTINGS, HYPERRSI_SETTINGS_SCHEMA, canonicalHyperrsiKeys, hyperrsiStartIssues, investmentFor, parseHyperrsiSettings } from '../hyperrsi.settings';
 
 // Scenario: settings parsing — the original's defaults (§2.11, dual-side defaults), Korean aliases, and
 // a StrategySettingsError listing EVERY bad field.
@@ -170,5 +170,25 @@ describe('scenario: HYPERRSI settings validation', () => {
     expect(investmentFor(s, 'SOL/USDT:USDT')).toBe(70);
     expect(hyperrsiStartIssues(parseHyperrsiSettings({}), 'BTC/USDT:USDT')).toEqual([]);
     expect(hyperrsiStartIssues(parseHyperrsiSettings({ investment: 10 }), 'BTC/USDT:USDT').map((i) => i.field)).toEqual(['investment']);
+  });
+
+  it('accepts the camelCase spelling of every setting (the API convention) and returns the original names', () => {
+    const snake = { use_trend_logic: false, tp1_ratio: 40, rsi_oversold: 25, btc_investment: 50, use_break_even_tp2: true, symbol_investments: { 'ETH/USDT:USDT': 30 } };
+    const camel = { useTrendLogic: false, tp1Ratio: 40, rsiOversold: 25, btcInvestment: 50, useBreakEvenTp2: true, symbolInvestments: { 'ETH/USDT:USDT': 30 } };
+    expect(parseHyperrsiSettings(camel)).toEqual(parseHyperrsiSettings(snake));
+    expect(Object.keys(parseHyperrsiSettings(camel))).toContain('use_trend_logic');
+    expect(canonicalHyperrsiKeys({ ...camel, unknownThing: 1 })).toEqual({ ...snake, unknownThing: 1 });
+    // every setting round-trips through its camelCase spelling
+    for (const d of HYPERRSI_SETTINGS_SCHEMA) {
+      const camelName = d.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+      expect(parseHyperrsiSettings({ [camelName]: d.default })[d.name]).toEqual(d.default);
+      expect(Object.keys(canonicalHyperrsiKeys({ [camelName]: d.default }))).toEqual([d.name]);
+    }
+  });
+
+  it('refuses a setting given in both spellings, and names the bad one as given', () => {
+    expect(() => parseHyperrsiSettings({ rsi_oversold: 25, rsiOversold: 20 })).toThrow('rsiOversold: given twice (also as rsi_oversold)');
+    expect(() => parseHyperrsiSettings({ rsiLength: 0 })).toThrow(/rsi_length: must be/);
+    expect(() => parseHyperrsiSettings({ rsiLenght: 14 })).toThrow('rsiLenght: unknown setting');
   });
 });
