@@ -15,6 +15,7 @@ import { TradingScheduler } from './trading/trading.scheduler';
 import { BotsModule, GridPortfoliosModule } from '@tb/bots';
 import { BotsProcessor } from './bots/bots.processor';
 import { BotsScheduler } from './bots/bots.scheduler';
+import { BotOwnersConsumer } from './bots/bot-owners.consumer';
 import { BotsFeedScheduler } from './bots/bots-feed.scheduler';
 import { GridPortfoliosScheduler } from './bots/grid-portfolios.scheduler';
 import { MarketFeedModule } from '@tb/market';
@@ -38,7 +39,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), DiscoveryModule, OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule, TelegramBotModule],
-      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler],
+      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler, BotOwnersConsumer],
     };
   }
 }

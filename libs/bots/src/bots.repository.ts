@@ -101,6 +101,17 @@ export class BotsRepository {
     return (res.affected ?? 0) > 0;
   }
 
+  /** A user's bots that are not stopped, oldest first. */
+  listNotStoppedOfUser(userId: string): Promise<BotEntity[]> {
+    return this.bots
+      .createQueryBuilder('b')
+      .where('b.user_id = :userId', { userId })
+      .andWhere(`b.status <> 'stopped'`)
+      .orderBy('b.created_at')
+      .addOrderBy('b.id')
+      .getMany();
+  }
+
   /** Bots whose inputs come from a feed: running or paused (paused bots still see every candle, their orders expire). */
   listFed(kind: BotFeed['kind']): Promise<BotEntity[]> {
     return this.bots

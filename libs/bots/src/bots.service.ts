@@ -133,14 +133,28 @@ export class BotsService implements OnModuleInit {
   }
 
   /** Stop: cancel the bot's resting orders; `closePosition` also closes what it holds at market. */
-  async stop(userId: string, id: string, closePosition = false): Promise<BotEntity> {
+  async stop(userId: string, id: string, closePosition = false, reason = 'stopped by the trader'): Promise<BotEntity> {
     const bot = await this.require(userId, id);
     if (bot.status === 'stopped') throw new ConflictError('bot is already stopped', { status: bot.status });
-    await this.move(bot, 'stopping', closePosition ? 'stopping; closing the position' : 'stopping');
+    if (bot.status !== 'stopping') await this.move(bot, 'stopping', closePosition ? 'stopping; closing the position' : 'stopping');
     await this.cancelResting(id);
     await this.orders.dispatchBot(id);
     if (closePosition) await this.closePosition(userId, bot);
-    return this.move((await this.bots.findById(id))!, 'stopped', 'stopped by the trader', { stoppedAt: new Date() }, 'bot.stopped');
+    return this.move((await this.bots.findById(id))!, 'stopped', reason, { stoppedAt: new Date() }, 'bot.stopped');
+  }
+
+  /**
+   * The owner was disabled (event `user.disabled`): every bot of theirs that is not stopped stops like a trader's stop
+   * (resting orders canceled, positions left as they are). Idempotent: a redelivered event finds them stopped.
+   */
+  async stopAllOfUser(userId: string, reason: string): Promise<number> {
+    let stopped = 0;
+    for (const bot of await this.bots.listNotStoppedOfUser(userId)) {
+      await this.stop(userId, bot.id, false, reason);
+      stopped++;
+    }
+    if (stopped) this.logger.log({ msg: 'bots of a disabled user stopped', userId, stopped });
+    return stopped;
   }
 
   /** The runtime gave up on the bot (its evaluation failed every retry): `error` with the reason, and a bot.error event. */

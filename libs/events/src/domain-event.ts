@@ -1,5 +1,5 @@
 /** Domain events published on Redis Streams (at-least-once; consumers are idempotent by `eventId`). */
-export const EVENT_TYPES = ['order.filled', 'order.canceled', 'position.opened', 'position.closed', 'bot.started', 'bot.stopped', 'bot.paused', 'bot.error'] as const;
+export const EVENT_TYPES = ['order.filled', 'order.canceled', 'position.opened', 'position.closed', 'bot.started', 'bot.stopped', 'bot.paused', 'bot.error', 'user.disabled'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface DomainEvent<T = Record<string, unknown>> {

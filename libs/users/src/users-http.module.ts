@@ -6,6 +6,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { AppConfig } from '@tb/config';
+import { EventsModule } from '@tb/events';
 import { REDIS, RedisKeys } from '@tb/redis';
 import { ApiKeyEntity } from './api-keys/api-key.entity';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -31,6 +32,7 @@ import { UsersModule } from './users.module';
 @Module({
   imports: [
     UsersModule,
+    EventsModule,
     TypeOrmModule.forFeature([RefreshTokenEntity, ApiKeyEntity]),
     JwtModule.registerAsync({
       inject: [AppConfig],

@@ -23,5 +23,7 @@ export function notificationText(e: DomainEvent): string {
       return `⚠️ Bot error${bot}: ${s(p.message ?? p.error)}`.slice(0, 1000);
     case 'order.canceled':
       return `Canceled ${s(p.side)} ${s(p.symbol)}${bot}`;
+    case 'user.disabled':
+      return '⛔ Your account was disabled; its bots are being stopped';
   }
 }

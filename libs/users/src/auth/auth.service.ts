@@ -7,6 +7,8 @@ import { UsersRepository, type UserRecord } from '../users/users.repository';
 import { normalizeEmail, passwordProblem } from '../users/users.service';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { BadRequestError, NotFoundError } from '@tb/common';
+import { Transactional } from '@tb/database';
+import { EventOutboxRepository } from '@tb/events';
 import { ROLE_SCOPES, type UserRole } from '../users/user-role';
 import type { AuthPrincipal } from './auth-principal';
 import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthenticatedError } from './auth.errors';
@@ -59,6 +61,7 @@ export class AuthService implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly apiKeys: ApiKeysRepository,
     private readonly activeUsers: ActiveUsersCache,
+    private readonly outbox: EventOutboxRepository,
   ) {}
 
   /**
@@ -77,13 +80,16 @@ export class AuthService implements OnModuleInit {
 
   /**
    * Admin: disable a user. Login is refused, access tokens stop working at once (every request checks the user),
-   * sessions and API keys are revoked. The user's data stays; stopping its bots is the bots lib's job (see docs).
+   * sessions and API keys are revoked. The user's data stays. A `user.disabled` event, written in the same
+   * transaction, has the worker stop the user's bots (their resting orders canceled; positions are left as they are).
    */
+  @Transactional()
   async disableUser(actorId: string, userId: string): Promise<UserRecord> {
     if (actorId === userId) throw new BadRequestError('an admin cannot disable or delete their own account');
     const disabled = await this.users.disable(userId);
     this.activeUsers.forget(userId);
     if (!disabled) throw new NotFoundError('user', userId);
+    await this.outbox.append('user.disabled', userId, { userId, by: actorId });
     const sessions = await this.refreshTokens.revokeAllOfUser(userId);
     const keys = await this.apiKeys.revokeAllOfUser(userId);
     this.logger.log({ msg: 'user disabled', userId, by: actorId, sessionsRevoked: sessions, apiKeysRevoked: keys });
