@@ -27,6 +27,7 @@ export class ReplayBusyError extends Error {
 }
 
 const PAGE = 5_000;
+const RENEW_OWN_LEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
 
 /**
  * Drives a replay bot through its stored candles, in lockstep with the paper exchange (docs/adr/0010-bot-runtime.md):
@@ -66,7 +67,7 @@ export class ReplayDriver {
     const token = `${process.pid}:${Date.now()}:${Math.random()}`;
     if ((await this.redis.set(lockKey, token, 'PX', this.leaseMs, 'NX')) !== 'OK') throw new ReplayBusyError(botId);
     try {
-      return await this.drive(botId, budgetMs, lockKey);
+      return await this.drive(botId, budgetMs, lockKey, token);
     } finally {
       this.candles.delete(botId); // a cache for one step only: another process may drive the next
 
@@ -75,7 +76,7 @@ export class ReplayDriver {
     }
   }
 
-  private async drive(botId: string, budgetMs: number, lockKey: string): Promise<ReplayOutcome> {
+  private async drive(botId: string, budgetMs: number, lockKey: string, token: string): Promise<ReplayOutcome> {
     let bot = await this.bots.findById(botId);
     if (!bot || bot.feed.kind !== 'replay' || bot.status !== 'running') return { kind: 'idle' };
     const feed = bot.feed;
@@ -83,17 +84,19 @@ export class ReplayDriver {
     if (!(port instanceof PaperExchange)) throw new Error(`bot ${botId}: a replay feed needs a paper account`);
     await port.loadMarkets();
     const tf = timeframeMs(bot.timeframe);
+    const owner = { userId: bot.userId, botId }; // the exchange's own orders on the replayed symbol (liquidations) are the bot's
     let status: PaperReplayStatus =
       (await port.replayStatus(bot.symbol)) ?? (await port.startReplay(bot.symbol, { leverage: leverageOf(bot), barMs: tf, marginMode: marginModeOf(bot.strategy, bot.settings) }));
     // after a crash: what the last step did may not have reached the OMS yet (idempotent)
-    await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
+    await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched, owner);
     const deadline = Date.now() + budgetMs;
     let renewAt = Date.now() + this.leaseMs / 3;
     // quiet: the last evaluation found nothing new and nothing reached the exchange since (skip a no-op evaluation)
     let quiet = false;
     for (;;) {
       if (Date.now() > renewAt) {
-        await this.redis.pexpire(lockKey, this.leaseMs);
+        // renew only our own lease: one that expired (a stalled process) and was taken by another driver is lost
+        if ((await this.redis.eval(RENEW_OWN_LEASE, 1, lockKey, token, this.leaseMs)) !== 1) throw new ReplayBusyError(botId);
         renewAt = Date.now() + this.leaseMs / 3;
       }
       if ((await this.orders.dispatchBot(botId)) > 0) quiet = false;
@@ -108,7 +111,7 @@ export class ReplayDriver {
       if (bot.status !== 'running') return { kind: 'idle' };
       if (status.paused) {
         status = await port.resumeBar(bot.symbol);
-        await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
+        await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched, owner);
         quiet = status.touched.length === 0;
         continue;
       }
@@ -126,7 +129,7 @@ export class ReplayDriver {
         return { kind: 'done' };
       }
       status = await port.replayBar(bot.symbol, next);
-      await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched);
+      await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, status.touched, owner);
       quiet = status.touched.length === 0; // nothing of the bot's filled or closed in this bar so far
       if (feed.speed !== null) return { kind: 'more', delayMs: Math.round(tf / feed.speed), barTime: status.barTime, decisions: Number(bot.decisions) };
     }

@@ -110,6 +110,8 @@ export interface ExchangeOrder {
   readonly fees: readonly ExchangeFee[];
   /** executions the exchange returned with the order (may be empty: use fetchMyTrades) */
   readonly trades: readonly ExchangeTrade[];
+  /** the exchange placed it on its own to close a position it liquidated (no client of ours sent it) */
+  readonly liquidation?: boolean;
   readonly timestamp: number | null;
   readonly lastUpdateTimestamp: number | null;
 }

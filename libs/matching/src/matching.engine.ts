@@ -1,4 +1,4 @@
-import { cleanDecimals, isOpeningOrder, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
+import { cleanDecimals, isOpeningOrder, liquidationKey, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
 import type {
   EngineEvent,
   EngineEventHandler,
@@ -1047,7 +1047,7 @@ export class MatchingEngine {
   /** A market close of the whole side (or its liquidation): reduce-only, keyed by side, tag and time. */
   private forceClose(side: PositionSide, price: number, tag: string, liquidity: Liquidity, liquidation: Liquidation | null = null): void {
     const qty = (side === 'long' ? this.long : this.short).qty;
-    const by: Reducer = { key: `${side}:${tag}:${this.now}`, tag, type: liquidation ? 'liquidation' : 'market', reduceOnly: true, positionSide: side };
+    const by: Reducer = { key: liquidation ? liquidationKey(side, this.now) : `${side}:${tag}:${this.now}`, tag, type: liquidation ? 'liquidation' : 'market', reduceOnly: true, positionSide: side };
     this.reduce(by, qty, price, liquidation ? 0 : qty * price * this.feeTaker, liquidity, liquidation);
   }
 

@@ -19,7 +19,7 @@ import {
   type ExchangePort,
   type ExchangeTrade,
 } from '@tb/exchange';
-import type { OrderSide, OrderType, PositionSide } from '@tb/strategies';
+import { liquidationKey, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
 import { OrderEntity } from './order.entity';
 import type { FillEntity } from './fill.entity';
 import { OrdersRepository, type NewFill, type NewOrder, type OrderQuery } from './orders.repository';
@@ -321,16 +321,60 @@ export class OrdersService implements OnModuleInit {
     return done;
   }
 
-  /** Record what the exchange says about these orders of an account, in the given order (replay steps). */
-  async syncByClientOrderIds(accountId: string, symbol: string, clientOrderIds: readonly string[]): Promise<void> {
+  /**
+   * Record what the exchange says about these orders of an account, in the given order (replay steps). With `owner`,
+   * an order the exchange placed on its own on that owner's symbol (a liquidation) is adopted for the bot: recorded
+   * FILLED with its fills under the intent key the backtest engine gives a liquidation, so the bot's strategy hears
+   * of it exactly as in its backtest.
+   */
+  async syncByClientOrderIds(accountId: string, symbol: string, clientOrderIds: readonly string[], owner?: { readonly userId: string; readonly botId: string }): Promise<void> {
     if (clientOrderIds.length === 0) return;
     const { port } = await this.accounts.exchangeForAccountId(accountId);
     await port.loadMarkets();
     const market = this.marketOf(port, symbol);
     for (const id of clientOrderIds) {
       const order = await this.orders.findByClientOrderId(accountId, id);
-      if (order) await this.sync(order, port, market);
+      if (order) {
+        await this.sync(order, port, market);
+        continue;
+      }
+      if (!owner) continue;
+      const ex = await port.fetchOrderByClientId(symbol, id);
+      if (!ex?.liquidation) continue;
+      const trades = await this.tradesFor(port, { symbol, clientOrderId: ex.clientOrderId, createdAt: new Date(ex.timestamp ?? 0) }, ex); // before the transaction
+      await this.adoptLiquidation(accountId, port.exchangeId, owner, ex, market, trades);
     }
+  }
+
+  @Transactional()
+  private async adoptLiquidation(
+    accountId: string,
+    exchange: string,
+    owner: { readonly userId: string; readonly botId: string },
+    ex: ExchangeOrder,
+    market: ExchangeMarket,
+    trades: ExchangeTrade[],
+  ): Promise<void> {
+    const positionSide: PositionSide = ex.side === 'sell' ? 'long' : 'short'; // a liquidation only closes
+    const { order } = await this.orders.insertPending({
+      userId: owner.userId,
+      accountId,
+      botId: owner.botId,
+      intentKey: liquidationKey(positionSide, ex.timestamp ?? trades[0]?.timestamp ?? 0),
+      clientOrderId: ex.clientOrderId,
+      exchange,
+      symbol: ex.symbol,
+      type: 'market',
+      side: ex.side,
+      positionSide,
+      amount: String(ex.amount),
+      price: null,
+      triggerPrice: null,
+      reduceOnly: true,
+      tag: 'liquidation',
+    });
+    // PENDING only inside this transaction: nobody ever sends it
+    await this.record(order.id, { order: ex, trades }, market);
   }
 
   /** Orders of a bot, newest first (status pages); `open` = only unresolved ones. */
@@ -530,7 +574,7 @@ export class OrdersService implements OnModuleInit {
   }
 
   /** Executions of this order: the ones the exchange returned with it, else its trade history (network). */
-  async tradesFor(port: ExchangePort, order: OrderEntity, ex: ExchangeOrder): Promise<ExchangeTrade[]> {
+  async tradesFor(port: ExchangePort, order: Pick<OrderEntity, 'symbol' | 'clientOrderId' | 'createdAt'>, ex: ExchangeOrder): Promise<ExchangeTrade[]> {
     if (ex.filled <= 0) return [];
     const known = ex.trades.filter((t) => t.id);
     const sum = known.reduce((s, t) => s + t.amount, 0);

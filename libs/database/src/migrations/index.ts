@@ -8,6 +8,7 @@ import { GridPortfolios1733190000000 } from './1733190000000-grid-portfolios';
 import { TraderControls1733300000000 } from './1733300000000-trader-controls';
 import { JournalEntryHash1733400000000 } from './1733400000000-journal-entry-hash';
 import { Telegram1733500000000 } from './1733500000000-telegram';
+import { PaperBooksVersion1733650000000 } from './1733650000000-paper-books-version';
 /**
  * Every committed migration, in order. Listed explicitly (no glob) so the same array works from the compiled
  * apps, the TypeORM CLI (ormconfig.ts) and the test runner. Add one line per new migration.
@@ -23,4 +24,5 @@ export const MIGRATIONS: Function[] = [
   TraderControls1733300000000,
   JournalEntryHash1733400000000,
   Telegram1733500000000,
+  PaperBooksVersion1733650000000,
 ];

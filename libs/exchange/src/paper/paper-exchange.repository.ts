@@ -104,7 +104,20 @@ export interface PaperReplayState {
   readonly touched?: readonly string[];
 }
 
+/**
+ * Another process committed to the account since this one loaded its books (paper_accounts.version moved): nothing
+ * was written; reload and run the operation again (PaperExchange does).
+ */
+export class PaperBooksStaleError extends Error {
+  constructor(accountId: string) {
+    super(`paper account ${accountId}: the books changed in another process`);
+    this.name = 'PaperBooksStaleError';
+  }
+}
+
 export interface PaperAccountState {
+  /** paper_accounts.version the books were read at (every commit moves it by one) */
+  readonly version: number;
   readonly balances: Map<string, Units>;
   readonly positions: PaperPositionRow[];
   readonly openOrders: PaperOrderRow[];
@@ -124,8 +137,19 @@ export interface PaperOrderChange {
 }
 
 /** Everything one exchange operation changed, written in one transaction. */
+/** An order the exchange placed and filled on its own: a liquidation (closed at once, never resting). */
+export interface ExchangeInitiatedPaperOrder extends NewPaperOrder {
+  readonly filled: Units;
+  readonly cost: Units;
+  readonly fee: Units;
+  readonly feeCurrency: string;
+  readonly reason: string;
+}
+
 export interface PaperChangeSet {
   newOrder?: NewPaperOrder;
+  /** orders of the exchange's own (liquidations), inserted closed with their fills */
+  readonly exchangeOrders: ExchangeInitiatedPaperOrder[];
   readonly orderChanges: PaperOrderChange[];
   readonly trades: NewPaperTrade[];
   /** added to paper_balances.total */
@@ -137,11 +161,11 @@ export interface PaperChangeSet {
 }
 
 export function emptyChangeSet(time: number): PaperChangeSet {
-  return { orderChanges: [], trades: [], balanceDeltas: new Map(), positions: [], progress: new Map(), time };
+  return { exchangeOrders: [], orderChanges: [], trades: [], balanceDeltas: new Map(), positions: [], progress: new Map(), time };
 }
 
 export function isEmptyChangeSet(c: PaperChangeSet): boolean {
-  return !c.newOrder && !c.orderChanges.length && !c.trades.length && !c.positions.length && !c.progress.size && ![...c.balanceDeltas.values()].some((v) => v !== 0n);
+  return !c.newOrder && !c.exchangeOrders.length && !c.orderChanges.length && !c.trades.length && !c.positions.length && !c.progress.size && ![...c.balanceDeltas.values()].some((v) => v !== 0n);
 }
 
 type Row = Record<string, unknown>;
@@ -216,7 +240,22 @@ export class PaperExchangeRepository {
     });
   }
 
+  /** The account's commit counter: books loaded at another version are stale. */
+  async version(accountId: string): Promise<number> {
+    const rows = (await this.sql.read.query(`SELECT "version"::text AS version FROM "paper_accounts" WHERE "account_id" = $1`, [accountId])) as Row[];
+    return rows.length ? Number(rows[0].version) : -1;
+  }
+
+  /** The account's books, all of one version (read again when a commit lands in between). */
   async loadState(accountId: string): Promise<PaperAccountState> {
+    for (;;) {
+      const before = await this.version(accountId);
+      const state = await this.loadBooks(accountId, before);
+      if ((await this.version(accountId)) === before) return state;
+    }
+  }
+
+  private async loadBooks(accountId: string, version: number): Promise<PaperAccountState> {
     const r = this.sql.read;
     const [balances, positions, orders, progress] = (await Promise.all([
       r.query(`SELECT "currency", "total"::text AS total FROM "paper_balances" WHERE "account_id" = $1`, [accountId]),
@@ -229,6 +268,7 @@ export class PaperExchangeRepository {
       r.query(`SELECT "symbol", "last_time"::text AS last_time, "last_price"::text AS last_price, "replay" FROM "paper_feed_progress" WHERE "account_id" = $1`, [accountId]),
     ])) as Row[][];
     return {
+      version,
       balances: new Map(balances.map((b) => [String(b.currency), units(b.total)])),
       positions: positions.map((p) => ({
         symbol: String(p.symbol),
@@ -276,11 +316,20 @@ export class PaperExchangeRepository {
     return rows.map(toTrade);
   }
 
-  /** Write one operation's changes atomically. A new order is inserted first so its trades can reference it. */
-  async commit(accountId: string, c: PaperChangeSet): Promise<PaperTradeRow[]> {
-    if (isEmptyChangeSet(c)) return [];
+  /**
+   * Write one operation's changes atomically, on books read at `version` (else PaperBooksStaleError, nothing written).
+   * A new order is inserted first so its trades can reference it. Returns the trades and the account's new version.
+   */
+  async commit(accountId: string, version: number, c: PaperChangeSet): Promise<{ trades: PaperTradeRow[]; version: number }> {
+    if (isEmptyChangeSet(c)) return { trades: [], version };
     const now = new Date(c.time);
     return this.sql.transaction(async (q) => {
+      // (a SELECT around the UPDATE: TypeORM returns an UPDATE's rows in another shape)
+      const moved = (await q.query(`WITH m AS (UPDATE "paper_accounts" SET "version" = "version" + 1 WHERE "account_id" = $1 AND "version" = $2 RETURNING "version") SELECT "version"::text AS version FROM m`, [
+        accountId,
+        version,
+      ])) as Row[];
+      if (!moved.length) throw new PaperBooksStaleError(accountId);
       const inserted: PaperTradeRow[] = [];
       const o = c.newOrder;
       if (o) {
@@ -289,6 +338,14 @@ export class PaperExchangeRepository {
              "reduce_only", "status", "created_at", "updated_at")
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'open', $11, $11)`,
           [accountId, o.clientOrderId, o.symbol, o.type, o.side, o.positionSide, formatUnits(o.amount), dec(o.price), dec(o.triggerPrice), o.reduceOnly, new Date(o.createdAt)],
+        );
+      }
+      for (const o of c.exchangeOrders) {
+        await q.query(
+          `INSERT INTO "paper_orders" ("account_id", "client_order_id", "symbol", "type", "side", "position_side", "amount", "price", "trigger_price",
+             "reduce_only", "status", "filled", "cost", "fee", "fee_currency", "reason", "created_at", "updated_at")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, $8, 'closed', $9, $10, $11, $12, $13, $14, $14)`,
+          [accountId, o.clientOrderId, o.symbol, o.type, o.side, o.positionSide, formatUnits(o.amount), o.reduceOnly, formatUnits(o.filled), formatUnits(o.cost), formatUnits(o.fee), o.feeCurrency, o.reason, new Date(o.createdAt)],
         );
       }
       for (const ch of c.orderChanges) {
@@ -359,7 +416,7 @@ export class PaperExchangeRepository {
           [accountId, symbol, p.time, p.price === null ? null : String(p.price)],
         );
       }
-      return inserted;
+      return { trades: inserted, version: Number(moved[0].version) };
     });
   }
 }

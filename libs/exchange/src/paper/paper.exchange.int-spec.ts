@@ -375,3 +375,74 @@ describe('PaperExchange: fetchMyTrades', () => {
     expect((await ex.fetchMyTrades(SPOT, undefined, 2)).map((t) => t.clientOrderId)).toEqual(['g-mkt', 'g-buy-1']);
   });
 });
+
+describe('PaperExchange: two processes on one account (books fenced by paper_accounts.version)', () => {
+  it('an instance whose books another instance moved reloads them: funds reserved elsewhere are not spent twice', async () => {
+    const { feed, factory, accountId } = setup({ [SPOT]: [bar(0, 60_000, 60_000, 60_000, 60_000)] });
+    await feed.step(SPOT);
+    const a = factory.create(accountId);
+    const b = factory.create(accountId);
+    expect((await b.fetchBalance()).assets.USDT.free).toBe(10_000); // b holds the books in memory from here on
+
+    // a reserves 0.1 × 59000 × 1.001 = 5905.9 of the 10000; b may only use the other 4094.1
+    await a.createOrder({ symbol: SPOT, type: 'limit', side: 'buy', amount: 0.1, price: 59_000, clientOrderId: 'two-a' });
+    await expectError(b.createOrder({ symbol: SPOT, type: 'limit', side: 'buy', amount: 0.1, price: 59_000, clientOrderId: 'two-b' }), InsufficientFundsError);
+    expect((await b.fetchBalance()).assets.USDT).toEqual({ total: 10_000, used: 5905.9, free: 4094.1 });
+    // 0.06 × 59000 × 1.001 = 3543.54 fits
+    await b.createOrder({ symbol: SPOT, type: 'limit', side: 'buy', amount: 0.06, price: 59_000, clientOrderId: 'two-b2' });
+    expect((await a.fetchBalance()).assets.USDT).toEqual({ total: 10_000, used: 9449.44, free: 550.56 });
+    expect((await a.fetchOpenOrders(SPOT)).map((o) => o.clientOrderId)).toEqual(['two-a', 'two-b2']);
+  });
+
+  it('a replay driven alternately by two instances walks each bar once and fills each order once', async () => {
+    const { factory, accountId } = setup({});
+    const a = factory.create(accountId);
+    const b = factory.create(accountId);
+    await a.startReplay(PERP, { leverage: 1, barMs: H });
+    expect((await b.replayStatus(PERP))!.barTime).toBe(-1); // b's books: before any bar
+
+    expect((await a.replayBar(PERP, bar(0, 60_000, 60_100, 59_900, 60_000))).barTime).toBe(T0);
+    // b was loaded before bar 0 was walked: walking it again must be the no-op it is for a
+    expect(await b.replayBar(PERP, bar(0, 60_000, 60_100, 59_900, 60_000))).toMatchObject({ barTime: T0, paused: false });
+    await b.createOrder({ symbol: PERP, type: 'limit', side: 'buy', amount: 0.01, price: 59_500, clientOrderId: 'alt-buy' });
+    // a walks bar 1 (low 59400 trades through 59500): the order b placed fills there, once, and the walk pauses at it
+    const s1 = await a.replayBar(PERP, bar(1, 60_000, 60_000, 59_400, 59_800));
+    expect(s1).toMatchObject({ barTime: T0 + H, paused: true, touched: ['alt-buy'] });
+    const s2 = await b.resumeBar(PERP);
+    expect(s2).toMatchObject({ barTime: T0 + H, paused: false });
+    const trades = await sql<{ n: string }>(`SELECT count(*)::text AS n FROM paper_trades WHERE account_id = $1`, [accountId]);
+    expect(trades).toEqual([{ n: '1' }]);
+    const pos = await b.fetchPositions([PERP]);
+    expect(pos.map((p) => [p.side, p.contracts, p.entryPrice])).toEqual([['long', 0.01, 59_500]]);
+  });
+});
+
+describe('PaperExchange: a replayed liquidation is an order of the exchange', () => {
+  it('reported as touched in walk order, closed and filled at the liquidation price, flagged `liquidation`', async () => {
+    const { factory, accountId } = setup({});
+    const ex = factory.create(accountId);
+    await ex.startReplay(PERP, { leverage: 10, barMs: H });
+    await ex.replayBar(PERP, bar(0, 60_000, 60_000, 60_000, 60_000));
+    // market short 0.1 at the walk's price 60000 (after bar 0 closed): isolated 10x, margin 600
+    await ex.createOrder({ symbol: PERP, type: 'market', side: 'sell', positionSide: 'short', amount: 0.1, clientOrderId: 'liq-short' });
+    let s = await ex.replayBar(PERP, bar(1, 60_000, 60_000, 60_000, 60_000));
+    while (s.paused) s = await ex.resumeBar(PERP);
+    const [pos] = await ex.fetchPositions([PERP]);
+    expect(pos.side).toBe('short');
+    const entry = pos.entryPrice!;
+    const liq = pos.liquidationPrice!;
+    expect(liq).toBeGreaterThan(entry); // a short is liquidated above its entry
+    // bar 2 rallies through the liquidation price: the walk pauses at the exchange's order
+    s = await ex.replayBar(PERP, bar(2, 60_000, 70_000, 60_000, 69_000));
+    expect(s.touched).toHaveLength(1);
+    const id = s.touched[0];
+    expect(id).toMatch(/^liq[0-9a-f]{29}$/);
+    const order = (await ex.fetchOrderByClientId(PERP, id))!;
+    expect(order).toMatchObject({ status: 'closed', side: 'buy', liquidation: true, reduceOnly: true, amount: 0.1, filled: 0.1 });
+    expect(order.trades).toHaveLength(1);
+    expect(order.trades[0].price).toBeCloseTo(liq, 6);
+    expect(await ex.fetchPositions([PERP])).toEqual([]);
+    // the client's own orders are never flagged
+    expect((await ex.fetchOrderByClientId(PERP, 'liq-short'))!.liquidation).toBeUndefined();
+  });
+});

@@ -8,6 +8,7 @@ import {
   OrderNotFoundError,
   UnknownSymbolError,
 } from '../exchange.errors';
+import { clientOrderIdFromKey } from '../client-order-id';
 import { ExchangePort } from '../exchange.port';
 import { checkMinNotional, checkOrder } from '../order-checks';
 import type {
@@ -24,6 +25,7 @@ import type {
 import { parseUnits, toUnits, unitsToNumber, type Units } from './paper-decimal';
 import {
   emptyChangeSet,
+  PaperBooksStaleError,
   type PaperChangeSet,
   type PaperExchangeRepository,
   type PaperOrderRow,
@@ -41,6 +43,10 @@ const SEED = '#seed:';
 /** The engines keep no money of their own: this account's ledger decides what it can afford (see `checkFunds`). */
 const ENGINE_WALLET = 1e15;
 const EPS = 1e-9;
+/** how often an operation runs again when another process keeps moving the account's books under it */
+const STALE_RETRIES = 5;
+/** paper_orders.reason of the exchange's liquidation orders */
+const LIQUIDATION = 'liquidation';
 
 export const DEFAULT_PAPER_BALANCES: Readonly<Record<string, string>> = Object.freeze({ USDT: '10000' });
 
@@ -72,6 +78,8 @@ interface SymbolBook {
 }
 
 interface Book {
+  /** paper_accounts.version these books stand at (moved by each commit) */
+  version: number;
   readonly balances: Map<string, Units>;
   readonly open: Map<string, PaperOrderRow>;
   readonly symbols: Map<string, SymbolBook>;
@@ -120,7 +128,9 @@ export type PaperReplayStep = PaperReplayStatus;
  * - Idempotency: (account, clientOrderId) is unique. A clientOrderId whose order is still open is refused
  *   (InvalidOrderError duplicate_client_order_id, like Binance); one whose order is terminal returns that
  *   order unchanged — a re-run decision can never create a second order.
- * - One process should drive a given paper account: operations are serialized in memory, not across processes.
+ * - Operations on an account are serialized in memory; across processes its books are fenced by
+ *   paper_accounts.version (a second worker, or the next replay step driven elsewhere, reloads books another process
+ *   moved, and a commit on books moved meanwhile is refused and the operation runs again) — see `exclusive`.
  */
 export class PaperExchange extends ExchangePort {
   readonly exchangeId = 'paper';
@@ -276,7 +286,7 @@ export class PaperExchange extends ExchangePort {
       book.open.set(row.clientOrderId, row);
       const events = last ? sb.engine.processPrice(last.time, last.price) : [];
       this.applyEvents(book, sb, events, change);
-      await this.repo.commit(this.accountId, change);
+      await this.commit(book, change);
     } catch (e) {
       this.state = null; // the engine moved and the books may not have: rebuild from the database
       throw e;
@@ -311,7 +321,7 @@ export class PaperExchange extends ExchangePort {
         const change = emptyChangeSet(now);
         try {
           this.applyEvents(book, sb, sb.engine.cancel(req.clientOrderId, now, 'canceled'), change);
-          await this.repo.commit(this.accountId, change);
+          await this.commit(book, change);
         } catch (e) {
           this.state = null;
           throw e;
@@ -456,8 +466,9 @@ export class PaperExchange extends ExchangePort {
     }
     const touched: string[] = [];
     for (const e of events) {
-      const key = e.type === 'fill' ? e.fill.key : e.type === 'closed' ? e.event.key : null;
-      if (key !== null && book.open.has(key) && !touched.includes(key)) touched.push(key);
+      let key = e.type === 'fill' ? e.fill.key : e.type === 'closed' ? e.event.key : null;
+      if (key !== null && !book.open.has(key)) key = e.type === 'fill' && e.orderType === 'liquidation' && !key.startsWith(SEED) ? this.liquidationOrderId(key) : null;
+      if (key !== null && !touched.includes(key)) touched.push(key);
     }
     this.applyEvents(book, sb, events, change);
     const cursor = sb.engine.walkCursor();
@@ -468,7 +479,7 @@ export class PaperExchange extends ExchangePort {
     book.progress.set(symbol, p);
     change.progress.set(symbol, p);
     try {
-      await this.repo.commit(this.accountId, change);
+      await this.commit(book, change);
     } catch (e) {
       this.state = null; // rebuild from the database (the snapshot there is the truth)
       throw e;
@@ -512,11 +523,33 @@ export class PaperExchange extends ExchangePort {
 
   // ------------------------------------------------------------------ internals: state
 
-  /** Serialize every state-touching operation of this account (the engines are in memory). */
+  /**
+   * Serialize every state-touching operation of this account (the engines are in memory). Across processes the
+   * books are fenced by paper_accounts.version: books another process has moved are reloaded before the operation,
+   * and an operation whose commit finds them moved meanwhile runs again on the reloaded books.
+   */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn, fn);
+    const attempt = async (): Promise<T> => {
+      for (let i = 0; ; i++) {
+        if (this.state && (await this.repo.version(this.accountId)) !== this.state.version) this.state = null;
+        try {
+          return await fn();
+        } catch (e) {
+          if (!(e instanceof PaperBooksStaleError) || i >= STALE_RETRIES) throw e;
+          this.state = null;
+        }
+      }
+    };
+    const run = this.chain.then(attempt, attempt);
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** Persist a change set made on `book` (version-checked; see exclusive). */
+  private async commit(book: Book, change: PaperChangeSet): Promise<PaperTradeRow[]> {
+    const r = await this.repo.commit(this.accountId, book.version, change);
+    book.version = r.version;
+    return r.trades;
   }
 
   private async book(): Promise<Book> {
@@ -526,6 +559,7 @@ export class PaperExchange extends ExchangePort {
     await this.repo.ensureAccount(this.accountId, initial);
     const s = await this.repo.loadState(this.accountId);
     const book: Book = {
+      version: s.version,
       balances: s.balances,
       open: new Map(s.openOrders.map((o) => [o.clientOrderId, o])),
       symbols: new Map(),
@@ -642,7 +676,7 @@ export class PaperExchange extends ExchangePort {
     const trades: PaperTradeRow[] = [];
     try {
       while (book.pending.length) {
-        trades.push(...(await this.repo.commit(this.accountId, book.pending[0])));
+        trades.push(...(await this.commit(book, book.pending[0])));
         book.pending.shift();
       }
     } catch (e) {
@@ -676,7 +710,7 @@ export class PaperExchange extends ExchangePort {
         book.progress.set(symbol, p);
         change.progress.set(symbol, p);
       }
-      trades.push(...(await this.repo.commit(this.accountId, change)));
+      trades.push(...(await this.commit(book, change)));
     } catch (e) {
       this.state = null;
       throw e;
@@ -718,8 +752,29 @@ export class PaperExchange extends ExchangePort {
           positionsTouched = true;
         }
         const isOrder = book.open.has(f.key);
+        // a liquidation is the exchange's own order (a client order id of its own, reported as touched)
+        const liquidation = !isOrder && ev.orderType === 'liquidation';
+        if (liquidation) {
+          change.exchangeOrders.push({
+            clientOrderId: this.liquidationOrderId(f.key),
+            symbol: m.symbol,
+            type: 'market',
+            side: f.side,
+            positionSide: f.positionSide,
+            amount,
+            price: null,
+            triggerPrice: null,
+            reduceOnly: true,
+            createdAt: f.time,
+            filled: amount,
+            cost,
+            fee,
+            feeCurrency: quote,
+            reason: LIQUIDATION,
+          });
+        }
         change.trades.push({
-          clientOrderId: isOrder ? f.key : null,
+          clientOrderId: isOrder ? f.key : liquidation ? change.exchangeOrders[change.exchangeOrders.length - 1].clientOrderId : null,
           symbol: m.symbol,
           side: f.side,
           positionSide: f.positionSide,
@@ -818,6 +873,11 @@ export class PaperExchange extends ExchangePort {
 
 
 
+  /** The client order id of the exchange's order that liquidated (engine key `key`): unique across accounts. */
+  private liquidationOrderId(key: string): string {
+    return clientOrderIdFromKey(`${this.accountId}:${key}`, 'liq');
+  }
+
   private toExchangeOrder(r: PaperOrderRow, trades: readonly PaperTradeRow[]): ExchangeOrder {
     const filled = unitsToNumber(r.filled);
     const amount = unitsToNumber(r.amount);
@@ -839,6 +899,7 @@ export class PaperExchange extends ExchangePort {
       fee,
       fees: fee ? [fee] : [],
       trades: trades.map(toExchangeTrade),
+      ...(r.status === 'closed' && r.reason === LIQUIDATION ? { liquidation: true } : {}),
       timestamp: r.createdAt,
       lastUpdateTimestamp: r.updatedAt,
     };
