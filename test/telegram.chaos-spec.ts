@@ -87,6 +87,8 @@ function payloadOf(e: PlanEvent): Record<string, unknown> {
     case 'bot.stopped':
     case 'bot.paused':
       return { botId, symbol: 'BTC/USDT:USDT', reason: 'manual' };
+    case 'user.disabled':
+      return {};
   }
 }
 
