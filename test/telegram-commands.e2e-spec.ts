@@ -80,7 +80,7 @@ describe('Telegram commands with the built worker', () => {
   beforeAll(async () => {
     const apiRoot = await tg.start();
     db = await createIsolatedDatabase(inject('adminDatabaseUrl'), 'tgcmd');
-    env = testEnv({ DATABASE_URL: db.url, REDIS_KEY_PREFIX: `${inject('redisPrefix')}-tgcmd`, TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, LOG_LEVEL: 'info' });
+    env = testEnv({ DATABASE_URL: db.url, REDIS_KEY_PREFIX: `${inject('redisPrefix')}-tgcmd`, TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: apiRoot, TELEGRAM_POLL_LEASE_MS: '3000', LOG_LEVEL: 'info' });
     api = await createHttpTestApp(HyperrsiApiModule.forRoot({ env }));
     ds = api.get(DataSource);
     await api.get(MarketCandlesRepository).upsert(REPLAY_SOURCE, REPLAY_SYMBOL, REPLAY_TF, candles);
@@ -140,7 +140,7 @@ describe('Telegram commands with the built worker', () => {
     const since = tg.calls.length;
     pressed.push(tg.pressButton(aliceChat, 1, `tr:p:${presetId}`));
     await startWorker();
-    await waitPolling(since); // the dead worker's lease expires (15 s) first
+    await waitPolling(since); // the dead worker's lease expires (3 s here) first
     const feed = await tg.waitForText(aliceChat, (t) => t.includes('6/6'), since, 40_000);
     expect(buttons(feed)).toEqual(['tr:f:l', 'tr:f:r', 'x']);
 
@@ -193,6 +193,7 @@ describe('Telegram commands with the built worker', () => {
     expect((await botRow(botId)).settings.leverage).toBe(5);
     // the prompt is closed: another number is not a setting any more
     expect(String((await say(aliceChat, '7')).params.text)).toBe('Send /help for the commands.');
+    expect(String((await say(aliceChat, '/frobnicate')).params.text)).toBe('Unknown command. /help lists what this bot can do.');
     expect((await botRow(botId)).settings.leverage).toBe(5);
   }, 90_000);
 

@@ -24,7 +24,7 @@ function everyKeyboard(): Array<[string, InlineKeyboard]> {
     ['pause pick', keyboards.pickBot(bots, cb.pause)],
     ['resume pick', keyboards.pickBot(bots, cb.resume)],
     ['backtest pick', keyboards.pickBot(bots, cb.backtest)],
-    ['settings pick', keyboards.pickBot(bots, (id) => cb.settingsBot(id, 0))],
+    ['settings pick', keyboards.settingsPickBot(bots)],
     ['stop confirm', keyboards.stopConfirm(UUID)],
     ['prefs', keyboards.prefs(NOTIFIED_EVENTS, Object.fromEntries(NOTIFIED_EVENTS.map((e) => [e, 'silent'])))],
   ];

@@ -53,6 +53,10 @@ export const keyboards = {
   pickBot: (bots: ReadonlyArray<Pick<BotLine, 'id' | 'strategy' | 'symbol' | 'timeframe' | 'status'>>, action: (botId: string) => string): InlineKeyboard =>
     kb([...bots.map((b) => [btn(botTitle(b), action(b.id))]), cancelRow()]),
 
+  /** /settings: the notification modes, then one button per bot. */
+  settingsPickBot: (bots: ReadonlyArray<Pick<BotLine, 'id' | 'strategy' | 'symbol' | 'timeframe' | 'status'>>): InlineKeyboard =>
+    kb([[btn('🔔 Notifications', cb.prefsMenu())], ...bots.map((b) => [btn(botTitle(b), cb.settingsBot(b.id, 0))]), cancelRow()]),
+
   stopConfirm: (botId: string): InlineKeyboard =>
     kb([[btn('⏹ Stop, keep the position', cb.stopConfirm(botId, false))], [btn('⏹ Stop and close the position', cb.stopConfirm(botId, true))], cancelRow()]),
 

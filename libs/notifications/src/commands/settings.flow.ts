@@ -4,7 +4,6 @@ import { botStrategy } from '@tb/bots';
 import { NOTIFIED_EVENTS, NotificationPrefsService } from '../prefs/notification-prefs.service';
 import { NOTIFICATION_MODES } from '../telegram.entity';
 import type { Answer } from './answer';
-import { cb } from './callback-data';
 import { ConversationStore } from './conversation.store';
 import { formatError, formatPrefs, formatSettingChanged, formatSettings } from './format';
 import { SETTINGS_PAGE_SIZE, keyboards } from './keyboards';
@@ -27,8 +26,7 @@ export class SettingsFlow {
   async begin(userId: string): Promise<Answer> {
     const bots = await this.trader.botLines(userId, false);
     if (!bots.length) return this.prefsMenu(userId, false);
-    const kb = keyboards.pickBot(bots, (id) => cb.settingsBot(id, 0));
-    return { text: '⚙️ Which bot? (🔔 Notifications: per event on, silent or off)', keyboard: { inline_keyboard: [[{ text: '🔔 Notifications', callback_data: cb.prefsMenu() }], ...kb.inline_keyboard] } };
+    return { text: '⚙️ Which bot? (🔔 Notifications: per event on, silent or off)', keyboard: keyboards.settingsPickBot(bots) };
   }
 
   async page(userId: string, botId: string, page: number, edit = true): Promise<Answer> {

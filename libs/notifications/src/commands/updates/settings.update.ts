@@ -1,4 +1,5 @@
 import { Action, Command, Ctx, Next, On, Update } from 'nestjs-telegraf';
+import { BOT_COMMANDS } from '../../bot/bot-commands';
 import { respond } from '../../bot/respond';
 import { chatOf, userOf, type LinkedContext } from '../../bot/telegram-context';
 import { CB } from '../callback-data';
@@ -45,7 +46,12 @@ export class SettingsUpdate {
   @On('text')
   async text(@Ctx() ctx: LinkedContext, @Next() next: () => Promise<void>): Promise<void> {
     const text = ctx.message && 'text' in ctx.message ? ctx.message.text : '';
-    if (text.startsWith('/')) return next();
+    if (text.startsWith('/')) {
+      // a command of ours is handled by its own handler; anything else is answered here
+      const name = /^\/([a-z_]+)/i.exec(text)?.[1]?.toLowerCase();
+      if (BOT_COMMANDS.some((c) => c.command === name)) return next();
+      return respond(ctx, { text: 'Unknown command. /help lists what this bot can do.' });
+    }
     await respond(ctx, await this.flow.typed(chatOf(ctx), userOf(ctx), text));
   }
 }
