@@ -176,7 +176,7 @@ describe('Telegram commands with the built worker', () => {
     expect(refreshed.method).toBe('editMessageText');
   }, 150_000);
 
-  it('/settings: a bad value is refused in words and the prompt stays; a good one is saved', async () => {
+  it('/settings: a bad value is refused in words and the prompt stays; a good one is saved; notification modes cycle', async () => {
     const pick = await say(aliceChat, '/settings', (t) => t.startsWith('⚙️ Which bot?'));
     expect(buttons(pick)).toContain(`se:p:${botId}:0`);
     const page = await press(aliceChat, `se:p:${botId}:0`, (t) => t.startsWith('⚙️ Settings'));
@@ -194,6 +194,15 @@ describe('Telegram commands with the built worker', () => {
     // the prompt is closed: another number is not a setting any more
     expect(String((await say(aliceChat, '7')).params.text)).toBe('Send /help for the commands.');
     expect(String((await say(aliceChat, '/frobnicate')).params.text)).toBe('Unknown command. /help lists what this bot can do.');
+
+    // notification modes from /settings: order.filled on → silent, as the REST API reads it
+    const prefs = await press(aliceChat, 'np:m', (t) => t.startsWith('🔔 Notifications per event'));
+    expect(buttons(prefs)).toEqual(['np:c:0', 'np:c:1', 'np:c:2', 'np:c:3', 'np:c:4', 'np:c:5', 'np:c:6', 'x']);
+    expect(String((await press(aliceChat, 'np:c:0', (t) => t.startsWith('🔔 Notifications per event'))).params.text)).toContain('🔕 order.filled: silent');
+    const rest = await H().get('/api/telegram/notification-preferences').set('Authorization', bearer(alice));
+    expect(rest.body.preferences['order.filled']).toBe('silent');
+    await press(aliceChat, 'np:c:0', (t) => t.includes('🚫 order.filled: off'));
+    await press(aliceChat, 'np:c:0', (t) => t.includes('🔔 order.filled: on'));
     expect((await botRow(botId)).settings.leverage).toBe(5);
   }, 90_000);
 
