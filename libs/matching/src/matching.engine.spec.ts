@@ -177,6 +177,31 @@ describe('MatchingEngine: reduce-only, rejections, keys', () => {
     expect(closedOf(e.apply(c, 0))).toEqual([['k', 'canceled', 'test']]);
     expect(closedOf(e.apply(o, 0))).toEqual([['k', 'rejected', 'duplicate_key']]);
   });
+
+  it('remembers the last rememberFinishedKeys finished keys (rejections included) and every resting key', () => {
+    const e = engine({ rememberFinishedKeys: 2 });
+    const lim = (key: string, amount = 1) => place(key, { type: 'limit', side: 'buy', price: 90, amount });
+    const cancel = (key: string): Intent => ({ action: 'cancel', key, reason: 'test' });
+    e.apply(lim('rest'), 0); // resting the whole time: never forgotten, however many keys finish after it
+    e.apply(lim('a'), 0);
+    e.apply(cancel('a'), 0); // finished: a
+    expect(closedOf(e.apply(lim('bad', 0), 0))).toEqual([['bad', 'rejected', 'invalid_amount']]); // finished: a, bad
+    expect(closedOf(e.apply(lim('a'), 0))).toEqual([['a', 'rejected', 'duplicate_key']]);
+    e.apply(lim('c'), 0);
+    e.apply(cancel('c'), 0); // finished: bad, c — a is forgotten
+    expect(closedOf(e.apply(lim('a'), 0))).toEqual([]); // placed again
+    expect(closedOf(e.apply(lim('bad'), 0))).toEqual([['bad', 'rejected', 'duplicate_key']]);
+    expect(closedOf(e.apply(lim('c'), 0))).toEqual([['c', 'rejected', 'duplicate_key']]);
+    expect(e.apply(lim('rest'), 0)).toEqual([]); // idempotent
+    expect(e.openOrderCount).toBe(2); // rest, a
+
+    const none = engine({ rememberFinishedKeys: 0 });
+    none.apply(lim('k'), 0);
+    expect(none.apply(lim('k'), 0)).toEqual([]); // resting: idempotent even with no memory of finished keys
+    none.apply(cancel('k'), 0);
+    expect(closedOf(none.apply(lim('k'), 0))).toEqual([]); // forgotten at once: placed again
+    expect(none.openOrderCount).toBe(1);
+  });
 });
 
 describe('MatchingEngine: perpetual accounting', () => {

@@ -1,4 +1,4 @@
-import { cleanDecimals, isOpeningOrder, liquidationKey, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
+import { cleanDecimals as cleanDecimalsImport, isOpeningOrder as isOpeningOrderImport, liquidationKey, type Candle, type Fill, type Intent, type OrderIntent, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
 import type {
   EngineEvent,
   EngineEventHandler,
@@ -71,6 +71,11 @@ import type {
  * - Ledger: every fill carries its realized PnL and fee, every funding event its amount, so
  *   wallet = initial + Σ realized − Σ fees − Σ funding at all times.
  */
+
+// Bound once at module load: the CommonJS output reaches an imported function through the exporting module's getters
+// (two for @tb/strategies' re-exports) on every call — per placed order and per slipped price here.
+const isOpeningOrder = isOpeningOrderImport;
+const cleanDecimals = cleanDecimalsImport;
 
 const RANK_LIQ = 0;
 const RANK_STOP = 1;
@@ -210,9 +215,11 @@ export class MatchingEngine {
   private readonly short: Position = { qty: 0, avg: 0, margin: 0, liq: Infinity };
 
   private orders: Order[] = [];
-  private readonly byKey = new Map<string, Order>();
-  /** keys of resting orders and of the last `keepKeys` finished ones (`finished` is their ring, oldest at `finHead`) */
-  private readonly usedKeys = new Set<string>();
+  /**
+   * Every key the engine remembers, in one map (one hash lookup per placement): a resting order's key maps to the
+   * order, the last `keepKeys` finished keys to null (`finished` is their ring, oldest at `finHead`).
+   */
+  private readonly keys = new Map<string, Order | null>();
   private readonly keepKeys: number;
   private readonly finished: string[] = [];
   private finHead = 0;
@@ -348,8 +355,7 @@ export class MatchingEngine {
     Object.assign(e.short, snap.short, { liq: snap.short.liq ?? Infinity });
     e.orders = snap.orders.map((o) => ({ ...o, price: o.price ?? NaN, trigger: o.trigger ?? NaN, trail: o.trail ?? NaN }));
     for (const o of e.orders) {
-      e.byKey.set(o.key, o);
-      e.usedKeys.add(o.key);
+      e.keys.set(o.key, o);
       if (o.trail === o.trail) e.trailing++;
     }
     e.seq = snap.seq;
@@ -535,7 +541,7 @@ export class MatchingEngine {
         if (fresh.length) this.orders = this.orders.filter((o) => !o.fresh);
         this.segment(this.lastPrice, price); // never pauses: no walk is in progress
         if (fresh.length) {
-          for (const o of fresh) if (this.byKey.get(o.key) === o) this.orders.push(o);
+          for (const o of fresh) if (this.keys.get(o.key) === o) this.orders.push(o);
           this.orders.sort((x, y) => x.seq - y.seq);
           this.hasFresh = true;
         }
@@ -667,7 +673,7 @@ export class MatchingEngine {
         }
       } finally {
         this.dispatching = false;
-        this.queue.length = 0;
+        if (this.queue.length !== 0) this.queue.length = 0; // a length store is a runtime call even when unchanged
         this.reactable = 0;
       }
       return true;
@@ -692,9 +698,12 @@ export class MatchingEngine {
   }
 
   private place(it: OrderIntent): void {
-    if (this.byKey.has(it.key)) return; // idempotent re-submission
-    if (this.usedKeys.has(it.key)) return this.closed(it, 'rejected', 'duplicate_key');
-    this.usedKeys.add(it.key);
+    const known = this.keys.get(it.key);
+    if (known !== undefined) {
+      // a resting order's key: idempotent re-submission; a remembered finished one: refused
+      if (known === null) this.closed(it, 'rejected', 'duplicate_key');
+      return;
+    }
     if (!(it.amount > 0) || !Number.isFinite(it.amount)) return this.rejectPlace(it, 'invalid_amount');
     if (it.type === 'limit' && !(it.price !== undefined && it.price > 0 && Number.isFinite(it.price))) return this.rejectPlace(it, 'invalid_price');
     if (it.type === 'stop_market' && !(it.triggerPrice !== undefined && it.triggerPrice > 0 && Number.isFinite(it.triggerPrice)))
@@ -735,23 +744,24 @@ export class MatchingEngine {
       }
     }
     this.orders.push(o);
-    this.byKey.set(o.key, o);
+    this.keys.set(o.key, o);
     if (trail === trail) this.trailing++;
     this.hasFresh = true;
   }
 
   /** An intent refused at placement: its key counts as used (finished), and a 'rejected' closed event says why. */
   private rejectPlace(it: OrderIntent, reason: string): void {
+    this.keys.set(it.key, null);
     this.finishKey(it.key);
     this.closed(it, 'rejected', reason);
   }
 
-  /** A key's order is finished: remember it among the last `keepKeys` finished keys, forget the oldest. */
+  /** A key's order is finished (its entry in `keys` is null): remember it among the last `keepKeys`, forget the oldest. */
   private finishKey(key: string): void {
     const cap = this.keepKeys;
     if (cap === Infinity) return;
     if (cap === 0) {
-      this.usedKeys.delete(key);
+      this.keys.delete(key);
       return;
     }
     const ring = this.finished;
@@ -759,7 +769,8 @@ export class MatchingEngine {
       ring.push(key);
       return;
     }
-    this.usedKeys.delete(ring[this.finHead]);
+    // still null: a remembered key cannot be placed again (duplicate_key) until it is forgotten here
+    this.keys.delete(ring[this.finHead]);
     ring[this.finHead] = key;
     this.finHead = this.finHead + 1 === cap ? 0 : this.finHead + 1;
   }
@@ -767,7 +778,7 @@ export class MatchingEngine {
   private removeOrder(o: Order): void {
     const i = this.orders.indexOf(o);
     if (i >= 0) this.orders.splice(i, 1);
-    this.byKey.delete(o.key);
+    this.keys.set(o.key, null);
     this.finishKey(o.key);
     if (o.trail === o.trail) this.trailing--;
     if (o.reserveQuote) {
@@ -783,8 +794,8 @@ export class MatchingEngine {
   }
 
   private cancelOrder(key: string, reason: string, status: 'canceled' | 'rejected' | 'expired'): void {
-    const o = this.byKey.get(key);
-    if (!o) return;
+    const o = this.keys.get(key);
+    if (!o) return; // unknown, or finished (null)
     this.removeOrder(o);
     this.closed(o, status, reason);
   }
@@ -1061,12 +1072,12 @@ export class MatchingEngine {
     const both = this.long.qty > 0 && this.short.qty > 0;
     if (this.long.qty > 0) this.forceClose('long', price, 'liquidation', 'taker', both ? 'cross' : 'cross_last');
     if (this.short.qty > 0) this.forceClose('short', price, 'liquidation', 'taker', 'cross_last');
-    for (const o of this.orders.slice()) if (this.byKey.has(o.key)) this.cancelOrder(o.key, 'liquidation', 'canceled');
+    for (const o of this.orders.slice()) if (this.keys.get(o.key)) this.cancelOrder(o.key, 'liquidation', 'canceled'); // still resting (null: finished)
   }
 
   private cancelReduceOnly(side: PositionSide): void {
     for (const o of this.orders.slice()) {
-      if (o.positionSide === side && o.reduceOnly && this.byKey.has(o.key)) this.cancelOrder(o.key, 'position_closed', 'canceled');
+      if (o.positionSide === side && o.reduceOnly && this.keys.get(o.key)) this.cancelOrder(o.key, 'position_closed', 'canceled');
     }
   }
 
