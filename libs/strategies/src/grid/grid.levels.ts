@@ -113,7 +113,7 @@ const MAX_GAP: readonly number[] = Array.from({ length: ADAPTIVE_COLUMNS }, (_, 
  */
 export function expandAdaptiveLadder(columns: readonly number[], gridNum: number, ladder: number[]): void {
   const top = Math.max(gridNum + 1, 21);
-  ladder.length = top + 1;
+  if (ladder.length !== top + 1) ladder.length = top + 1; // a length store is a runtime call even when unchanged
   ladder[0] = columns[1] * (1 - 0.008);
   for (let i = 1; i <= 20; i++) ladder[i] = columns[i];
   for (let i = 21; i <= top; i++) ladder[i] = columns[20] * (1 + 0.008 * (i - 20));

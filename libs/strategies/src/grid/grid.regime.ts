@@ -84,15 +84,17 @@ export function updateRegime(s: RegimeState, high: number, low: number, close: n
   } else if (a0 > a1 && a1 > a2) {
     cur = -2;
   }
-  if (s.bars >= WINDOW) {
-    let hi = -Infinity;
-    let lo = Infinity;
-    for (let i = 0; i < WINDOW; i++) {
-      if (s.highs[i] > hi) hi = s.highs[i];
-      if (s.lows[i] < lo) lo = s.lows[i];
+  if (s.bars >= WINDOW && (cur === -2 || cur === 2)) {
+    // the 50-bar extreme is read only in a ±2 regime (the lowest low for −2, the highest high for +2)
+    if (cur === -2) {
+      let lo = Infinity;
+      for (let i = 0; i < WINDOW; i++) if (s.lows[i] < lo) lo = s.lows[i];
+      if (close >= lo * 1.1) cur = 0;
+    } else {
+      let hi = -Infinity;
+      for (let i = 0; i < WINDOW; i++) if (s.highs[i] > hi) hi = s.highs[i];
+      if (close <= hi * 0.9) cur = 0;
     }
-    if (cur === -2 && close >= lo * 1.1) cur = 0;
-    else if (cur === 2 && close <= hi * 0.9) cur = 0;
   }
   if (cur !== 0 && ((a0 < th && a1 >= th) || (a0 < a1 && a1 < a2 && a2 < a3 && a0 > th))) cur = 0;
   s.state = cur;

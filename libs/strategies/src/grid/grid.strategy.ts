@@ -12,7 +12,7 @@ import {
   StrategySettingsError,
 } from '../core/contract';
 import { ceilPrice, floorAmount, floorPrice, meetsMinimums, roundPrice } from '../core/precision';
-import { createResampleState, type ResampleState, takeResampled, updateResample } from '../core/resample';
+import { createResampleState, type ResampleState, stepResample } from '../core/resample';
 import { type Timeframe, timeframeMs } from '../core/timeframe';
 import {
   type AtrState,
@@ -486,10 +486,12 @@ function updateAdaptive(state: GridState, c: Candle): boolean {
   if (ind.resample === null) {
     state.regime = updateRegime(ind.regime, c.high, c.low, c.close);
   } else {
-    let bar = updateResample(ind.resample, c);
-    while (bar) {
+    // the allocation-free resampler core: the completed 4h bars (0, 1 or 2, oldest first) in rs.done
+    const rs = ind.resample;
+    const n = stepResample(rs, c.time, c.open, c.high, c.low, c.close, c.volume);
+    for (let k = 0; k < n; k++) {
+      const bar = rs.done[k];
       state.regime = updateRegime(ind.regime, bar.high, bar.low, bar.close);
-      bar = takeResampled(ind.resample);
     }
   }
   const ok = updateAdaptiveLevels(ind.levels, mf.fama, atr, ind.columns);
