@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 // the peak RSS reported is the backtest's
 import { runBacktest } from '../libs/backtest/src/engine/backtest.runner';
 import { parseCandleColumns } from '../libs/market/src/candles/candle-csv.reader';
-import { findStrategy, type AnyStrategy } from '../libs/backtest/src/engine/strategy.registry';
+import { findStrategy, type RunnableStrategy } from '../libs/backtest/src/engine/strategy.registry';
 import type { CandleColumns, MarketSpec } from '@tb/strategies';
 
 /**
@@ -95,7 +95,7 @@ export interface BacktestBenchRow {
   readonly settings: string;
 }
 
-function pickSettings(name: string, s: AnyStrategy): unknown {
+function pickSettings(name: string, s: RunnableStrategy): unknown {
   for (const cand of FULL_SETTINGS[name] ?? [{}]) {
     try {
       s.parseSettings(cand);

@@ -1,28 +1,40 @@
-import * as strategies from '@tb/strategies';
-import type { Strategy } from '@tb/strategies';
+import { gridStrategy, hyperrsiStrategy, type Strategy } from '@tb/strategies';
 import { smaCrossStrategy } from './sma-cross.strategy';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyStrategy = Strategy<any, any>;
+/** The strategies the backtester runs, by CLI/API name (a closed list: a name is checked, never used as a key). */
+export const BACKTEST_STRATEGY_NAMES = ['hyperrsi', 'grid', 'sma_cross'] as const;
+export type BacktestStrategyName = (typeof BACKTEST_STRATEGY_NAMES)[number];
 
-/** Export names in @tb/strategies of the strategies the backtester can run, by CLI/API name. */
-const EXPORTS: Record<string, string> = { hyperrsi: 'hyperrsiStrategy', grid: 'gridStrategy' };
+/** A strategy as the backtester drives it: its settings and state stay opaque (each strategy parses its own). */
+export type RunnableStrategy = Strategy<unknown, unknown>;
 
-/** Strategy lookup by name: hyperrsi and grid from @tb/strategies (when present), plus sma_cross. */
+export function backtestStrategy(name: BacktestStrategyName): RunnableStrategy {
+  switch (name) {
+    case 'hyperrsi':
+      return hyperrsiStrategy as unknown as RunnableStrategy;
+    case 'grid':
+      return gridStrategy as unknown as RunnableStrategy;
+    case 'sma_cross':
+      return smaCrossStrategy as unknown as RunnableStrategy;
+  }
+}
+
+/** A user-typed name (case and surrounding spaces ignored; `sma-cross` for sma_cross), or undefined. */
+export function parseBacktestStrategyName(name: string): BacktestStrategyName | undefined {
+  const key = name.trim().toLowerCase().replace('-', '_');
+  return BACKTEST_STRATEGY_NAMES.find((n) => n === key);
+}
+
 export function strategyNames(): string[] {
-  return [...Object.keys(EXPORTS).filter((n) => findStrategy(n)), 'sma_cross'];
+  return [...BACKTEST_STRATEGY_NAMES];
 }
 
-export function findStrategy(name: string): AnyStrategy | undefined {
-  const key = name.trim().toLowerCase();
-  if (key === 'sma_cross' || key === 'sma-cross') return smaCrossStrategy;
-  const exportName = EXPORTS[key];
-  if (!exportName) return undefined;
-  const s = (strategies as unknown as Record<string, unknown>)[exportName];
-  return s && typeof (s as AnyStrategy).decide === 'function' ? (s as AnyStrategy) : undefined;
+export function findStrategy(name: string): RunnableStrategy | undefined {
+  const n = parseBacktestStrategyName(name);
+  return n === undefined ? undefined : backtestStrategy(n);
 }
 
-export function getStrategy(name: string): AnyStrategy {
+export function getStrategy(name: string): RunnableStrategy {
   const s = findStrategy(name);
   if (!s) throw new RangeError(`unknown strategy "${name}" (available: ${strategyNames().join(', ')})`);
   return s;
