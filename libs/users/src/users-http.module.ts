@@ -16,6 +16,7 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthService } from './auth/auth.service';
 import { ActiveUsersCache } from './auth/active-users.cache';
+import { ApiKeyOwnersCache } from './api-keys/api-key-owners.cache';
 import { RefreshTokenEntity } from './auth/refresh-token.entity';
 import { RefreshTokensRepository } from './auth/refresh-tokens.repository';
 import { TbThrottlerGuard } from './throttling/tb-throttler.guard';
@@ -58,6 +59,7 @@ import { UsersModule } from './users.module';
     ApiKeysRepository,
     AuthService,
     ActiveUsersCache,
+    ApiKeyOwnersCache,
     ApiKeysService,
     TbThrottlerGuard,
     { provide: APP_GUARD, useClass: AuthGuard },

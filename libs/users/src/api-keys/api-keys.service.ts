@@ -5,6 +5,7 @@ import { ForbiddenError, UnauthenticatedError } from '../auth/auth.errors';
 import type { AuthPrincipal } from '../auth/auth-principal';
 import { API_SCOPES, ROLE_SCOPES, grantedScopes, type ApiScope, type UserRole } from '../users/user-role';
 import { ApiKeysRepository, LAST_USED_RESOLUTION_S, type ApiKeyRecord } from './api-keys.repository';
+import { ApiKeyOwnersCache } from './api-key-owners.cache';
 
 export interface CreatedApiKey extends ApiKeyRecord {
   /** The full key. Returned once, at creation; only its sha256 is stored. */
@@ -15,7 +16,10 @@ export interface CreatedApiKey extends ApiKeyRecord {
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
 
-  constructor(private readonly keys: ApiKeysRepository) {}
+  constructor(
+    private readonly keys: ApiKeysRepository,
+    private readonly owners: ApiKeyOwnersCache,
+  ) {}
 
   /** A new key for `userId`. Its scopes must be within the owner's role (a trader cannot mint an admin key). */
   async create(userId: string, role: UserRole, name: string, scopes: readonly ApiScope[]): Promise<CreatedApiKey> {
@@ -36,18 +40,24 @@ export class ApiKeysService {
 
   /** Revokes one of the user's keys; another user's key id is a 404 like an unknown one. */
   async revoke(userId: string, keyId: string): Promise<void> {
-    if (!(await this.keys.revoke(userId, keyId))) throw new NotFoundError('api key', keyId);
+    const revoked = await this.keys.revoke(userId, keyId);
+    this.owners.forget({ keyId });
+    if (!revoked) throw new NotFoundError('api key', keyId);
     this.logger.log({ msg: 'api key revoked', userId, apiKeyId: keyId });
   }
 
   /** The principal behind `X-API-Key`, or UnauthenticatedError (unknown, revoked, owner disabled). */
   async authenticate(rawKey: string): Promise<AuthPrincipal> {
     if (!looksLikeApiKey(rawKey)) throw new UnauthenticatedError('Invalid API key');
-    const owner = await this.keys.findActiveByHash(sha256Hex(rawKey));
+    const hash = sha256Hex(rawKey);
+    // a lookup at most API_KEY_OWNER_TTL_MS old (ApiKeyOwnersCache: revoking or disabling here forgets it at once)
+    let owner = this.owners.get(hash) ?? (await this.keys.findActiveByHash(hash));
     if (!owner || owner.userDisabled) throw new UnauthenticatedError('Invalid API key');
     if (!owner.lastUsedAt || Date.now() - owner.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_S * 1000) {
       await this.keys.touch(owner.keyId);
+      owner = { ...owner, lastUsedAt: new Date() };
     }
+    this.owners.set(hash, owner);
     return {
       userId: owner.userId,
       role: owner.role,

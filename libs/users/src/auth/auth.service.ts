@@ -15,6 +15,7 @@ import { InvalidCredentialsError, InvalidRefreshTokenError, UnauthenticatedError
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { ActiveUsersCache } from './active-users.cache';
 import { VerifiedTokensCache } from './verified-tokens.cache';
+import { ApiKeyOwnersCache } from '../api-keys/api-key-owners.cache';
 
 /** Claims of our access JWT (HS256, JWT_SECRET). */
 export interface AccessTokenClaims {
@@ -62,6 +63,7 @@ export class AuthService implements OnModuleInit {
     private readonly apiKeys: ApiKeysRepository,
     private readonly activeUsers: ActiveUsersCache,
     private readonly outbox: EventOutboxRepository,
+    private readonly apiKeyOwners: ApiKeyOwnersCache,
   ) {}
 
   /**
@@ -92,6 +94,7 @@ export class AuthService implements OnModuleInit {
     await this.outbox.append('user.disabled', userId, { userId, by: actorId });
     const sessions = await this.refreshTokens.revokeAllOfUser(userId);
     const keys = await this.apiKeys.revokeAllOfUser(userId);
+    this.apiKeyOwners.forget({ userId });
     this.logger.log({ msg: 'user disabled', userId, by: actorId, sessionsRevoked: sessions, apiKeysRevoked: keys });
     return (await this.users.findById(userId))!;
   }
