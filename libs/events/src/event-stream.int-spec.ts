@@ -45,6 +45,9 @@ describe('StreamConsumer order', () => {
     const exclusive = new StreamConsumer({ redis, prefix, group, consumer: 'next', exclusive: true, handle: handle(seen) });
     expect(await exclusive.pollOnce(10)).toBe(5);
     expect(seen).toEqual([...first, ...later]);
+    // the dead holder, emptied, is forgotten (one consumer per restart would pile up otherwise)
+    const consumers = (await redis.xinfo('CONSUMERS', streamKey(prefix), group)) as Array<Array<string | number>>;
+    expect(consumers.map((c) => c[1])).toEqual(['next']);
 
     // without the option, entries pending for less than claimIdleMs wait: the newer ones go first
     const plain = new StreamConsumer({ redis, prefix, group: `${group}-plain`, consumer: 'next', claimIdleMs: 30_000, handle: handle(plainSeen) });

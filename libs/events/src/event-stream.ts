@@ -34,7 +34,7 @@ export interface StreamConsumerOptions {
    * The group's only consumer (its owner holds a lease): strict stream order. Each poll first handles the group's
    * whole pending list (any consumer's, however recent: a dead holder's and its own failed batch) in id order, and
    * only then reads new entries; a handler failure ends the poll, so nothing after the failed entry is handled before
-   * it. Without it, pending entries are re-claimed once idle `claimIdleMs`, 50 a poll, so newer entries may be
+   * it. The group's other consumers (dead holders), emptied by this, are deleted once. Without it, pending entries are re-claimed once idle `claimIdleMs`, 50 a poll, so newer entries may be
    * handled before them.
    */
   readonly exclusive?: boolean;
@@ -49,6 +49,7 @@ export class StreamConsumer {
   private readonly logger = new Logger(StreamConsumer.name);
   private running = false;
   private loop?: Promise<void>;
+  private pruned = false;
 
   constructor(private readonly opts: StreamConsumerOptions) {}
 
@@ -91,6 +92,7 @@ export class StreamConsumer {
         for (const [id, fields] of entries ?? []) if (fields) handled += await this.process(id, fields);
         cursor = next;
       } while (cursor !== '0-0');
+      if (!this.pruned) await this.pruneOthers();
     } else {
       const claimed = (await redis.xautoclaim(this.key, group, consumer, this.opts.claimIdleMs ?? 30_000, '0', 'COUNT', 50)) as [string, Array<[string, string[]]>];
       for (const [id, fields] of claimed[1] ?? []) if (fields) handled += await this.process(id, fields);
@@ -100,6 +102,18 @@ export class StreamConsumer {
       | null;
     for (const [, entries] of res ?? []) for (const [id, fields] of entries) handled += await this.process(id, fields);
     return handled;
+  }
+
+  /** Exclusive: once its pending list is ours, the group's other consumers (dead holders) are forgotten. */
+  private async pruneOthers(): Promise<void> {
+    const { redis, group, consumer } = this.opts;
+    const rows = (await redis.xinfo('CONSUMERS', this.key, group)) as Array<Array<string | number>>;
+    for (const row of rows) {
+      const info: Record<string, string | number> = {};
+      for (let i = 0; i + 1 < row.length; i += 2) info[String(row[i])] = row[i + 1];
+      if (info.name !== consumer && Number(info.pending) === 0) await redis.xgroup('DELCONSUMER', this.key, group, String(info.name));
+    }
+    this.pruned = true;
   }
 
   private async process(id: string, fields: string[]): Promise<number> {
