@@ -29,13 +29,14 @@ import { startWorker, type WorkerProcess } from './support/chaos/worker-process'
  *
  * Afterwards, per chat (computed from the seeded plan, not from the code): the accepted messages, repeats collapsed,
  * are exactly its user's events that are not 'off', in stream order; silent ones with disable_notification; every
- * repeat is a message accepted before a kill and sent again after it (no repeat without a kill in between); every
- * accept-kill's message repeated. Pacing, on the fake's arrival times of every sendMessage (faulted ones too): per chat
- * ≥ 1 s apart (TOLERANCE_MS of timer/scheduling slack on a shared machine), overall ≤ 30 in any 1 s (+10%).
+ * repeat is a message sent again after a kill that came right around its first accepted copy (up to REPEAT_WINDOW_MS
+ * after it, or ARRIVAL_SLACK_MS before it: see there) — no repeat without a kill; every accept-kill's message repeated.
+ * Pacing, on the fake's arrival times of every sendMessage (faulted ones too): per chat ≥ 1 s apart (TOLERANCE_MS of
+ * timer/scheduling slack on a shared machine), overall ≤ 30 in any 1 s (+10%).
  *
  * KILLS: TG_CHAOS_KILLS, else a third of CHAOS_KILLS (npm run test:chaos: 60 → 20; .ci/run: 12 → 4). Each kill costs
- * a worker boot (~4–6 s on a loaded machine) and the delivery itself is ≥ ~40 s at < 30 messages/s, so the CI run
- * stays around 80 s.
+ * a worker boot and lease takeover (~7–11 s at load 12 on 2 cores) and the delivery itself is ≥ ~40 s at < 30
+ * messages/s: ~95 s with 4 kills, ~5 min with 20 at that load.
  *
  * Second test: two built workers with the same token — only one polls (the fake answers a second concurrent getUpdates
  * with Telegram's 409 and counts it), and when the holder is SIGKILLed the other takes over within the lease time.
@@ -48,6 +49,11 @@ const INITIAL_WAVE = 150;
 const LEASE_MS = 3_000; // TELEGRAM_POLL_LEASE_MS: a killed holder's successor takes over after it
 const TOLERANCE_MS = 150;
 const REPEAT_WINDOW_MS = 2_000; // a repeat's first copy was accepted at most this long before the kill
+/**
+ * … or this long after it: the fake stamps a request when this process reads it, and a request the worker wrote just
+ * before it died may be read a moment after the kill (this process is busy too; Telegram would accept it all the same).
+ */
+const ARRIVAL_SLACK_MS = 1_000;
 const NOTIFIED: EventType[] = ['order.filled', 'position.opened', 'position.closed', 'bot.started', 'bot.stopped', 'bot.paused', 'bot.error'];
 type Mode = 'on' | 'silent' | 'off';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -279,9 +285,13 @@ describe(`Telegram notifications crash test: ${KILLS} SIGKILLs of the worker dur
         orderProblems.push(`chat ${chat}: got ${seqs.join(',')} want ${want.join(',')}`);
       }
     }
-    // a repeat must straddle a kill that came soon after its first copy was accepted
-    const unexplained = repeats.filter((r) => !kills.some((k) => k.at >= r.firstAt && k.at <= r.againAt && k.at - r.firstAt <= REPEAT_WINDOW_MS));
-    const lags = repeats.map((r) => Math.min(...kills.filter((k) => k.at >= r.firstAt).map((k) => k.at - r.firstAt)));
+    // a repeat must straddle a kill that came right around its first copy's acceptance (lag = kill time - accepted time)
+    const lagOf = (r: (typeof repeats)[number]): number => {
+      const near = kills.filter((k) => k.at >= r.firstAt - ARRIVAL_SLACK_MS && k.at <= r.againAt).map((k) => k.at - r.firstAt);
+      return near.length ? near.reduce((a, b) => (Math.abs(b) < Math.abs(a) ? b : a)) : Infinity;
+    };
+    const lags = repeats.map(lagOf);
+    const unexplained = repeats.filter((_, i) => lags[i] > REPEAT_WINDOW_MS);
     const acceptKills = kills.filter((k) => k.kind === 'accept');
     const acceptNotRepeated = acceptKills.filter((k) => !repeats.some((r) => r.chat === Number(k.call!.params.chat_id) && r.seq === seqOf(String(k.call!.params.text))));
 
@@ -305,7 +315,7 @@ describe(`Telegram notifications crash test: ${KILLS} SIGKILLs of the worker dur
     );
     console.log(
       `chaos telegram: delivered=${report.delivered} lost=${report.lost} repeated=${report.repeated} (explained by kills: ${repeats.length - unexplained.length}, ` +
-        `accept→kill lag max ${lags.length ? Math.max(...lags) : 0} ms) out_of_order_chats=${report.outOfOrder} unexpected=${report.unexpected} wrong_sound=${report.wrongSound}`,
+        `kill - accepted lag ${lags.length ? `${Math.min(...lags)}…${Math.max(...lags)}` : '–'} ms) out_of_order_chats=${report.outOfOrder} unexpected=${report.unexpected} wrong_sound=${report.wrongSound}`,
     );
     console.log(
       `chaos telegram: sendMessage calls=${sends.length} faulted=${faulted} (${((100 * faulted) / Math.max(1, sends.length)).toFixed(1)}%) ` +
