@@ -60,7 +60,8 @@ describe('ChatSender: per-chat order, chats independent', () => {
     expect(log.filter((e) => e.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
     expect(log.filter((e) => e.startsWith('b'))).toEqual(['b1', 'b2', 'b3']);
     expect(log.indexOf('b3')).toBeLessThan(log.indexOf('a1')); // chat 2 finished while chat 1 retried its head
-    expect(await queues.chatsWithWork()).toEqual([]);
+    // nothing left queued (a chat may stay in the set of chats with work until a sender finds it empty)
+    expect([await queues.length('1'), await queues.length('2')]).toEqual([0, 0]);
   });
 
   it("skipped and rejected heads are removed; a blocked chat's queue is dropped; a stopped sender leaves the head to the next", async () => {
