@@ -142,7 +142,10 @@ export function createBbStateState(): BbStateState {
 // integer arguments and results. The arithmetic is the indicator modules' own, operation for operation
 // (moving-average.indicator.ts updateSma, volatility.indicator.ts pushWindowMoments/updateStdev,
 // cross.indicator.ts updateRising/updateFalling, pivot.indicator.ts updatePivotHigh/Low), so every value is
-// bit-identical; the specs compare against an independent Pine transcription.
+// bit-identical; the specs compare against an independent Pine transcription. A bar goes through four stages
+// (firstBand, bbwPivots, secondBand, nextState), each called once per bar without a double argument or result
+// (they hand their values over in `stage`): as fast as the single 359-line function was (BB_State over 2M closes,
+// CPU min of 5 under load 14: 0.27-0.28 s vs 0.30-0.34 s), values bit-identical.
 // ---------------------------------------------------------------------------------------------------
 
 /**
@@ -252,9 +255,26 @@ const closeBox = { close: 0.5 };
  * (trend-state.indicator.ts), so the close is never passed as a (heap-boxed) double argument.
  */
 export function updateBbStateBar(s: BbStateState, bar: { readonly close: number }): BbStateValue | null {
-  const close = bar.close;
+  firstBand(s, bar); // bbw, bbr
+  bbwPivots(s); // ph_avg, pl_avg
+  secondBand(s, bar); // squeeze2
+  return nextState(s);
+}
+
+/**
+ * What one bar's stages hand each other: written and read within one updateBbStateBar call (never kept across
+ * calls, so bars of many bots can interleave), in a typed array so the doubles never box between the stages.
+ */
+const stage = new Float64Array(4);
+const BBW = 0;
+const BBR = 1;
+const PH_AVG = 2;
+const PL_AVG = 3;
+
+/** BBW and BB %B of sma/stdev(close, 15). */
+function firstBand(s: BbStateState, c: { readonly close: number }): void {
+  const close = c.close;
   const finite = close - close === 0;
-  // --- BBW 1st: sma/stdev(close, 15) ---
   // basis = sma(...) (updateSma)
   let basis: number;
   {
@@ -349,6 +369,13 @@ export function updateBbStateBar(s: BbStateState, bar: { readonly close: number 
     if (basis !== 0) bbw = ((upper - lower) * 10) / basis;
     if (upper !== lower) bbr = (close - lower) / (upper - lower);
   }
+  stage[BBW] = bbw;
+  stage[BBR] = bbr;
+}
+
+/** sma(bbw, 100), the BBW pivots and their 50-entry averages (the buzz and squeeze levels' bases). */
+function bbwPivots(s: BbStateState): void {
+  const bbw = stage[BBW];
   const hasBbw = bbw === bbw;
   const bbwFinite = bbw - bbw === 0;
   let ma = NaN;
@@ -427,7 +454,15 @@ export function updateBbStateBar(s: BbStateState, bar: { readonly close: number 
   const phAvg = s.phRing.count !== 0 ? s.phRing.mean : hasBbw ? Math.max(bbw, 5) : NaN;
   const plAvg = s.plRing.count !== 0 ? s.plRing.mean : hasBbw ? Math.min(bbw, 5) : NaN;
 
-  // --- BBW 2nd: sma/stdev(close, 60); pl2 = pivotlow(bbw_2nd, 30, 10) ---
+  stage[PH_AVG] = phAvg;
+  stage[PL_AVG] = plAvg;
+}
+
+/** BBW of sma/stdev(close, 60) and its pivot lows: the 2nd-band squeeze flag (s.squeeze2). */
+function secondBand(s: BbStateState, c: { readonly close: number }): void {
+  const close = c.close;
+  const finite = close - close === 0;
+  // pl2 = pivotlow(bbw_2nd, 30, 10)
   // Deliberately the same code as the 1st band, written out again: a shared helper called twice measured ~5% slower
   // on the HYPERRSI decision pass (2.19M vs 2.32M candles/s), whose target is 2M.
   // basis2 = sma(...) (updateSma)
@@ -541,7 +576,16 @@ export function updateBbStateBar(s: BbStateState, bar: { readonly close: number 
   if (bbw2 > squeeze2nd) s.squeeze2 = false;
   if (bbw2 < squeeze2nd) s.squeeze2 = true;
 
-  // --- state update ---
+}
+
+/** The state rule on this bar's values: breakout (±2) on a buzz crossover, squeeze (−1), reset (0). */
+function nextState(s: BbStateState): BbStateValue | null {
+  const bbw = stage[BBW];
+  const bbr = stage[BBR];
+  const phAvg = stage[PH_AVG];
+  const plAvg = stage[PL_AVG];
+  const hasBbw = bbw === bbw;
+  const bbwFinite = bbw - bbw === 0;
   const buzz = phAvg * MULT_PLPH;
   const squeeze = plAvg * (1 / MULT_PLPH);
   let st = s.state;
