@@ -294,6 +294,7 @@ export class BotsService implements OnModuleInit {
 
   private async closePosition(userId: string, bot: BotEntity): Promise<void> {
     const { open } = await this.tradesOf(bot.id);
+    let placed = false;
     for (const side of ['long', 'short'] as const) {
       const qty = open[side].qty;
       if (!(qty > 0)) continue;
@@ -310,7 +311,20 @@ export class BotsService implements OnModuleInit {
         reduceOnly: true,
         tag: 'manual',
       });
+      placed = true;
     }
+    if (placed && bot.feed.kind === 'replay') await this.settleReplay(bot);
+  }
+
+  /**
+   * A replayed market order fills at the next price of the walk, and a stopping replay bot walks no further: the paper
+   * exchange settles the walk at its last price (the close fills there, as on a live exchange) and the OMS records it.
+   */
+  private async settleReplay(bot: BotEntity): Promise<void> {
+    const { port } = await this.accounts.exchangeForAccountId(bot.accountId);
+    if (!(port instanceof PaperExchange)) return;
+    const settled = await port.settleReplay(bot.symbol);
+    await this.orders.syncByClientOrderIds(bot.accountId, bot.symbol, settled.touched);
   }
 
   private async marketOf(port: ExchangePort, symbol: string): Promise<ExchangeMarket> {

@@ -446,3 +446,42 @@ describe('PaperExchange: a replayed liquidation is an order of the exchange', ()
     expect((await ex.fetchOrderByClientId(PERP, 'liq-short'))!.liquidation).toBeUndefined();
   });
 });
+
+describe('PaperExchange: settling a replay whose walk ends', () => {
+  const opened = async () => {
+    const { factory, accountId } = setup({});
+    const ex = factory.create(accountId);
+    await ex.startReplay(PERP, { leverage: 1, barMs: H });
+    await ex.replayBar(PERP, bar(0, 60_000, 60_000, 60_000, 60_000));
+    await ex.createOrder({ symbol: PERP, type: 'limit', side: 'buy', amount: 0.01, price: 59_500, clientOrderId: 'st-buy' });
+    // bar 1 fills the limit at 59500 and pauses there; the bar closes at 59800
+    expect(await ex.replayBar(PERP, bar(1, 60_000, 60_000, 59_400, 59_800))).toMatchObject({ paused: true, touched: ['st-buy'] });
+    return ex;
+  };
+  const closeLong = (ex: Awaited<ReturnType<typeof opened>>) =>
+    ex.createOrder({ symbol: PERP, type: 'market', side: 'sell', positionSide: 'long', amount: 0.01, reduceOnly: true, clientOrderId: 'st-close' });
+
+  it('after the last bar: a market order waiting for the next price fills at the last price walked', async () => {
+    const ex = await opened();
+    expect(await ex.resumeBar(PERP)).toMatchObject({ paused: false }); // bar 1 walked to its close, 59800
+    await closeLong(ex); // the bot stops with "close the position": the market sell waits for the walk's next price
+    expect((await ex.fetchOrderByClientId(PERP, 'st-close'))!.status).toBe('open');
+    const settled = await ex.settleReplay(PERP);
+    expect(settled.touched).toEqual(['st-close']);
+    const close = (await ex.fetchOrderByClientId(PERP, 'st-close'))!;
+    expect(close.status).toBe('closed');
+    // at the last close, worsened by setup's 0.1% slippage: 59800 × 0.999 = 59740.2
+    expect(close.trades.map((t) => t.price)).toEqual([59_740.2]);
+    expect(await ex.fetchPositions([PERP])).toEqual([]);
+  });
+
+  it('in a paused bar: the walk goes on to the close, the order filling where the walk stood (as a backtest reaction)', async () => {
+    const ex = await opened();
+    await closeLong(ex);
+    const settled = await ex.settleReplay(PERP);
+    expect(settled).toMatchObject({ paused: false, touched: ['st-close'] });
+    // at the paused point 59500 × 0.999 = 59440.5
+    expect((await ex.fetchOrderByClientId(PERP, 'st-close'))!.trades.map((t) => t.price)).toEqual([59_440.5]);
+    expect(await ex.fetchPositions([PERP])).toEqual([]);
+  });
+});

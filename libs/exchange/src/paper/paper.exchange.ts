@@ -442,6 +442,26 @@ export class PaperExchange extends ExchangePort {
     });
   }
 
+  /**
+   * The replay's walk ends here (its bot stops): a paused bar is walked to its close, then orders that wait for the
+   * next price (market orders) fill at the last price walked, as a live exchange fills them at once — a stopped
+   * replay has no next bar to fill them in. Returns where the replay stands; what it touched is in `touched`.
+   */
+  async settleReplay(symbol: string): Promise<PaperReplayStep> {
+    this.market(symbol);
+    return this.exclusive(async () => {
+      const book = await this.book();
+      const replay = this.requireReplay(book, symbol);
+      const sb = this.symbolBook(book, symbol);
+      const events: EngineEvent[] = [];
+      while (sb.engine.paused) events.push(...sb.engine.resume());
+      const price = book.progress.get(symbol)?.price ?? null;
+      const now = replayNow(sb.engine, replay);
+      if (price !== null) events.push(...sb.engine.processPrice(now, price));
+      return this.commitReplay(book, sb, symbol, replay, events, now, price ?? undefined);
+    });
+  }
+
   private requireReplay(book: Book, symbol: string): PaperReplayState {
     const replay = book.progress.get(symbol)?.replay;
     if (!replay) throw new InvalidOrderError(`paper: ${symbol} is not replayed on this account`, 'not_replayed', { exchangeId: 'paper', symbol });
