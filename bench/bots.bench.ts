@@ -34,8 +34,9 @@ import { fakeBinanceUrls } from '../test/support/fake-exchange/fake-binance.serv
  * Warm-up: the first close hands each bot 100 stored candles, then a few more closes, all older than the maximum
  * candle age (their orders expire: every bot has state and is flat); only the timed candle is fresh.
  * Then the timed close: `candleClosed` for every feed at t0 (candle available), as the feed scheduler does. Per
- * bot: decision committed = the journal entry of that candle (its `created_at` is the start of the evaluation's
- * transaction, a few ms before its commit); orders sent = the last `updated_at` of the orders created after t0.
+ * bot: "decision (tx start)" = the journal entry of that candle, whose `created_at` is the START of the evaluation's
+ * transaction — a batch of 50 bots commits a few hundred ms later, so these percentiles are lower bounds; "all done" is
+ * when the bench saw the last bot's decision committed; orders sent = the last `updated_at` of the orders created after t0.
  * The worker's own histogram
  * tb_bot_candle_latency_seconds (taken at commit and after the send) gives the share within 1 s exactly.
  */
