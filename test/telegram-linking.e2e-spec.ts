@@ -197,10 +197,12 @@ describe('Telegram: one poller, linking, refusal, REST, notifications', () => {
     expect([a1, a2].flatMap((c) => tg.callsOf('sendMessage', c)).filter((x) => !x.accepted).length).toBeGreaterThanOrEqual(2);
     expect(got1).toEqual(expected);
     expect(got2).toEqual(expected);
-    // pacing: accepted sends to one chat are ≥ ~1 s apart (50 ms of timer/HTTP slack)
+    // pacing: accepted sends to one chat are ≥ ~1 s apart. The pacer spaces the send STARTS by 1 s exactly (Redis
+    // slots); these are arrival times at the fake server, which carry the HTTP client's scheduling jitter (up to ~70 ms
+    // seen on a loaded 2-core machine, the crash test allows 200 ms): 100 ms of slack
     for (const c of [a1, a2]) {
       const at = tg.callsOf('sendMessage', c).filter((x) => x.accepted).slice(-n).map((x) => x.at);
-      for (let k = 1; k < at.length; k++) expect(at[k] - at[k - 1]).toBeGreaterThanOrEqual(950);
+      for (let k = 1; k < at.length; k++) expect(at[k] - at[k - 1]).toBeGreaterThanOrEqual(900);
     }
     await sleep(1_500);
     expect(tg.textsTo(a1).length).toBe(before1 + n); // nothing extra
