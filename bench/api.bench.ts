@@ -3,12 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
 import { DataSource } from 'typeorm';
 import { loadConfig, processEnv } from '@tb/config';
 import { PasswordHasher } from '@tb/users';
+import { load } from './util';
 
 /**
  * `npm run bench -- --only api [--soak [minutes]] [--dist <dir>]`: the built hyperrsi-api (one process, production
@@ -53,10 +53,6 @@ export interface ApiBenchRow {
   readonly load: string;
 }
 
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' / ');
 
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {

@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -19,6 +18,7 @@ import { WorkerModule } from '../apps/worker/src/worker.module';
 import { BotsFeedScheduler } from '../apps/worker/src/bots/bots-feed.scheduler';
 import { BOTS_WORKER_OPTIONS } from '../apps/worker/src/bots/bots.processor';
 import { fakeBinanceUrls } from '../test/support/fake-exchange/fake-binance.server';
+import { benchDatabase, load, pct, sleep } from './util';
 
 /**
  * `npm run bench -- --only bots [--bots N]`: N (default 1,000) running live paper bots evaluated after ONE candle close,
@@ -63,22 +63,7 @@ export interface BotsBenchResult {
   readonly loadAfter: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' / ');
-const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const ds = new DataSource({ type: 'postgres', url });
-  await ds.initialize();
-  try {
-    await ds.query(sql);
-  } finally {
-    await ds.destroy();
-  }
-}
 
 async function startFake(prices: Record<string, number>): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
@@ -114,11 +99,7 @@ async function histogramSnapshot(): Promise<Record<string, Record<string, number
 
 export async function runBotsBench(n: number, out: (s: string) => void): Promise<BotsBenchResult> {
   const base = loadConfig(processEnv());
-  const dbName = `tb_bench_bots_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new URL(base.database.url);
-  admin.pathname = '/postgres';
-  const dbUrl = new URL(base.database.url);
-  dbUrl.pathname = `/${dbName}`;
+  const db = benchDatabase(base.database.url, 'bots');
   const prefix = `bench-bots-${process.pid}`;
 
   const raw = parseCandleCsv(readFileSync(resolve(ROOT, 'test/fixtures/candles/binance_BTC-USDT_1h_2024.csv'), 'utf8'), { source: 'bench' }).candles;
@@ -129,13 +110,13 @@ export async function runBotsBench(n: number, out: (s: string) => void): Promise
     raw.slice(0, len).map((c) => ({ ...c, time: c.time + shift, open: c.open * scale, high: c.high * scale, low: c.low * scale, close: c.close * scale }));
   const prices = Object.fromEntries(SYMBOLS.map((s) => [s.id, raw[len - 1].close * s.scale]));
 
-  await adminQuery(admin.toString(), `CREATE DATABASE "${dbName}"`);
+  await db.create();
   const fake = await startFake(prices);
   let app: INestApplication | null = null;
   try {
     const env: Record<string, string> = {
       NODE_ENV: 'production',
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: db.url,
       REDIS_URL: base.redis.url,
       REDIS_KEY_PREFIX: prefix,
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -258,7 +239,7 @@ export async function runBotsBench(n: number, out: (s: string) => void): Promise
   } finally {
     await app?.close().catch(() => undefined);
     fake.child.kill('SIGTERM');
-    await adminQuery(admin.toString(), `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await db.drop();
     const redis = new Redis(base.redis.url);
     try {
       let cursor = '0';

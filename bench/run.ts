@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpus, freemem, loadavg, release, totalmem, type as osType } from 'node:os';
+import { cpus, freemem, release, totalmem, type as osType } from 'node:os';
 import { resolve } from 'node:path';
 import type { ApiBenchRow } from './api.bench';
 import { BACKTEST_BASELINE, type BacktestBenchRow } from './backtest.bench';
@@ -7,6 +7,7 @@ import type { IndicatorBenchRow } from './indicators.bench';
 import { RESULT_PREFIX, SECTIONS, isSection, type Section, type SectionResult } from './section';
 import type { GridBenchRow } from '../libs/strategies/src/grid/grid.bench';
 import type { HyperrsiBenchResult } from '../libs/strategies/src/hyperrsi/hyperrsi.bench';
+import { load } from './util';
 
 /**
  * `npm run bench` — throughput and memory of the hot paths, with the machine's details:
@@ -129,10 +130,6 @@ export function parseArgs(argv: readonly string[]): Options {
 
 const int = (x: number): string => Math.round(x).toLocaleString('en-US');
 const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' / ');
 
 /** A Markdown-style table with right-aligned numeric columns (columns whose header is in `right`). */
 function table(head: readonly string[], rows: readonly (readonly string[])[], leftCols = 1): string {

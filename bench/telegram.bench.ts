@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -11,6 +10,7 @@ import { TelegramBotService, TelegramLinkingService } from '@tb/notifications';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { BotsFeedScheduler } from '../apps/worker/src/bots/bots-feed.scheduler';
 import { FakeTelegramServer, type RecordedCall } from '../test/support/fake-telegram/fake-telegram.server';
+import { benchDatabase, load, pct, sleep } from './util';
 
 /**
  * `npm run bench -- --only telegram [--rounds N]`: Telegram command round trips on the real stack — an in-process
@@ -38,22 +38,7 @@ export interface TelegramBenchResult {
   readonly loadAfter: string;
 }
 
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' / ');
-const pct = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function adminQuery(url: string, sql: string): Promise<void> {
-  const ds = new DataSource({ type: 'postgres', url });
-  await ds.initialize();
-  try {
-    await ds.query(sql);
-  } finally {
-    await ds.destroy();
-  }
-}
 
 /** The commands timed: [label, what the user does]. */
 const COMMANDS: ReadonlyArray<readonly [string, { text: string } | { button: string }]> = [
@@ -69,19 +54,15 @@ const COMMANDS: ReadonlyArray<readonly [string, { text: string } | { button: str
 
 export async function runTelegramBench(rounds: number, out: (s: string) => void): Promise<TelegramBenchResult> {
   const base = loadConfig(processEnv());
-  const dbName = `tb_bench_tg_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const admin = new URL(base.database.url);
-  admin.pathname = '/postgres';
-  const dbUrl = new URL(base.database.url);
-  dbUrl.pathname = `/${dbName}`;
+  const db = benchDatabase(base.database.url, 'tg');
   const tg = new FakeTelegramServer(`${100_000_000 + (process.pid % 899_999_999)}:AAbench-token-for-the-fake-telegram`);
   const apiRoot = await tg.start();
-  await adminQuery(admin.toString(), `CREATE DATABASE "${dbName}"`);
+  await db.create();
   let app: INestApplication | null = null;
   try {
     const env: Record<string, string> = {
       NODE_ENV: 'production',
-      DATABASE_URL: dbUrl.toString(),
+      DATABASE_URL: db.url,
       REDIS_URL: base.redis.url,
       REDIS_KEY_PREFIX: `bench-tg-${process.pid}`,
       ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -145,6 +126,6 @@ export async function runTelegramBench(rounds: number, out: (s: string) => void)
   } finally {
     await app?.close().catch(() => undefined);
     await tg.stop();
-    await adminQuery(admin.toString(), `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await db.drop();
   }
 }
