@@ -178,22 +178,28 @@ describe('MatchingEngine: reduce-only, rejections, keys', () => {
     expect(closedOf(e.apply(o, 0))).toEqual([['k', 'rejected', 'duplicate_key']]);
   });
 
-  it('remembers the last rememberFinishedKeys finished keys (rejections included) and every resting key', () => {
+  it('remembers at least the last rememberFinishedKeys finished keys (rejections included; at most twice as many) and every resting key', () => {
     const e = engine({ rememberFinishedKeys: 2 });
     const lim = (key: string, amount = 1) => place(key, { type: 'limit', side: 'buy', price: 90, amount });
     const cancel = (key: string): Intent => ({ action: 'cancel', key, reason: 'test' });
+    const finish = (key: string) => {
+      e.apply(lim(key), 0);
+      e.apply(cancel(key), 0);
+    };
     e.apply(lim('rest'), 0); // resting the whole time: never forgotten, however many keys finish after it
-    e.apply(lim('a'), 0);
-    e.apply(cancel('a'), 0); // finished: a
+    finish('a');
     expect(closedOf(e.apply(lim('bad', 0), 0))).toEqual([['bad', 'rejected', 'invalid_amount']]); // finished: a, bad
     expect(closedOf(e.apply(lim('a'), 0))).toEqual([['a', 'rejected', 'duplicate_key']]);
-    e.apply(lim('c'), 0);
-    e.apply(cancel('c'), 0); // finished: bad, c — a is forgotten
-    expect(closedOf(e.apply(lim('a'), 0))).toEqual([]); // placed again
-    expect(closedOf(e.apply(lim('bad'), 0))).toEqual([['bad', 'rejected', 'duplicate_key']]);
+    finish('c');
+    // a is among the last 2N = 4 finished keys: still refused (the memory turns N keys at a time)
+    expect(closedOf(e.apply(lim('a'), 0))).toEqual([['a', 'rejected', 'duplicate_key']]);
+    finish('d'); // the memory turns again: c, d kept, a and bad (more than N = 2 finished keys ago) forgotten
     expect(closedOf(e.apply(lim('c'), 0))).toEqual([['c', 'rejected', 'duplicate_key']]);
+    expect(closedOf(e.apply(lim('d'), 0))).toEqual([['d', 'rejected', 'duplicate_key']]);
+    expect(closedOf(e.apply(lim('a'), 0))).toEqual([]); // forgotten: placed again
+    expect(closedOf(e.apply(lim('bad'), 0))).toEqual([]);
     expect(e.apply(lim('rest'), 0)).toEqual([]); // idempotent
-    expect(e.openOrderCount).toBe(2); // rest, a
+    expect(e.openOrderCount).toBe(3); // rest, a, bad
 
     const none = engine({ rememberFinishedKeys: 0 });
     none.apply(lim('k'), 0);

@@ -37,8 +37,9 @@ import type {
  *   that side are canceled (`position_closed`), as exchanges do.
  * - Orders are filled whole (no volume model); a clamped reduce-only order completes with the clamped amount.
  * - A key that is already resting is ignored (idempotent re-submission); a key of a finished order is
- *   rejected (`duplicate_key`) while it is among the last `rememberFinishedKeys` (default 4096) finished keys —
- *   older ones are forgotten so memory stays flat. Canceling an unknown key does nothing.
+ *   rejected (`duplicate_key`) while it is remembered: at least the last `rememberFinishedKeys` (N, default 4096)
+ *   finished keys are, at most the last 2N — they are forgotten N at a time, so memory stays flat. Canceling an
+ *   unknown key does nothing.
  *
  * INTRA-CANDLE PATH: open → the extreme nearer the open → the other extreme → close. When both extremes
  * are equally far, the one adverse to the account's net position goes first (low first when net long or
@@ -216,13 +217,14 @@ export class MatchingEngine {
 
   private orders: Order[] = [];
   /**
-   * Every key the engine remembers, in one map (one hash lookup per placement): a resting order's key maps to the
-   * order, the last `keepKeys` finished keys to null (`finished` is their ring, oldest at `finHead`).
+   * The keys the engine knows, in generations of `keepKeys` finished keys (no per-key deletion: a map that only
+   * grows and is dropped whole never rehashes its tombstones). `keys`: every resting order's key (-> the order) and
+   * the keys finished in this generation (-> null, `finCount` of them); `olderKeys`: the previous generation's.
    */
-  private readonly keys = new Map<string, Order | null>();
+  private keys = new Map<string, Order | null>();
+  private olderKeys: Map<string, Order | null> | null = null;
+  private finCount = 0;
   private readonly keepKeys: number;
-  private readonly finished: string[] = [];
-  private finHead = 0;
   private seq = 0;
   private hasFresh = false;
 
@@ -698,7 +700,8 @@ export class MatchingEngine {
   }
 
   private place(it: OrderIntent): void {
-    const known = this.keys.get(it.key);
+    let known = this.keys.get(it.key);
+    if (known === undefined && this.olderKeys !== null && this.olderKeys.has(it.key)) known = null;
     if (known !== undefined) {
       // a resting order's key: idempotent re-submission; a remembered finished one: refused
       if (known === null) this.closed(it, 'rejected', 'duplicate_key');
@@ -756,7 +759,10 @@ export class MatchingEngine {
     this.closed(it, 'rejected', reason);
   }
 
-  /** A key's order is finished (its entry in `keys` is null): remember it among the last `keepKeys`, forget the oldest. */
+  /**
+   * A key's order is finished (its entry in `keys` is null). After `keepKeys` of them the generation turns: the
+   * current map becomes the older one (the one before is forgotten) and the new map starts with the resting orders.
+   */
   private finishKey(key: string): void {
     const cap = this.keepKeys;
     if (cap === Infinity) return;
@@ -764,15 +770,12 @@ export class MatchingEngine {
       this.keys.delete(key);
       return;
     }
-    const ring = this.finished;
-    if (ring.length < cap) {
-      ring.push(key);
-      return;
-    }
-    // still null: a remembered key cannot be placed again (duplicate_key) until it is forgotten here
-    this.keys.delete(ring[this.finHead]);
-    ring[this.finHead] = key;
-    this.finHead = this.finHead + 1 === cap ? 0 : this.finHead + 1;
+    if (++this.finCount < cap) return;
+    const next = new Map<string, Order | null>();
+    for (const [k, o] of this.keys) if (o !== null) next.set(k, o);
+    this.olderKeys = this.keys;
+    this.keys = next;
+    this.finCount = 0;
   }
 
   private removeOrder(o: Order): void {

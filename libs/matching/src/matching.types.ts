@@ -38,8 +38,9 @@ export interface MatchingConfig {
    */
   readonly barMs?: number;
   /**
-   * How many keys of finished orders are remembered to reject their reuse (`duplicate_key`). Keys of resting
-   * orders are always known. Default 4096 (memory stays flat over millions of orders); Infinity = all.
+   * How many keys of finished orders are remembered (at least; up to twice as many) to reject their reuse
+   * (`duplicate_key`). Keys of resting orders are always known. Default 4096 (memory stays flat over millions of
+   * orders); Infinity = all; 0 = none.
    */
   readonly rememberFinishedKeys?: number;
   /** Perpetuals only: maintenance margin rate. Default 0.005 (0.5%). */
