@@ -1,4 +1,7 @@
-import { type AdxState, type AdxValue, createAdxState, updateAdx } from '../indicators';
+import { type AdxState, type AdxValue, createAdxState, updateAdx as updateAdxImport } from '../indicators';
+
+/** Bound once at module load (the indicators' re-export is two getters per call otherwise). */
+const updateAdx = updateAdxImport;
 
 /*
  * The adaptive grid's regime filter: the 4h ADX state −2..+2 (docs/strategy-rules.md §3.4,

@@ -11,29 +11,52 @@ import {
   type StrategyResult,
   StrategySettingsError,
 } from '../core/contract';
-import { ceilPrice, floorAmount, floorPrice, meetsMinimums, roundPrice } from '../core/precision';
-import { createResampleState, type ResampleState, stepResample } from '../core/resample';
-import { type Timeframe, timeframeMs } from '../core/timeframe';
+import {
+  ceilPrice as ceilPriceImport,
+  floorAmount as floorAmountImport,
+  floorPrice as floorPriceImport,
+  meetsMinimums as meetsMinimumsImport,
+  roundPrice as roundPriceImport,
+} from '../core/precision';
+import { createResampleState, type ResampleState, stepResample as stepResampleImport } from '../core/resample';
+import { type Timeframe, timeframeMs as timeframeMsImport } from '../core/timeframe';
 import {
   type AtrState,
   createAtrState,
   createMamaFamaState,
   type MamaFamaState,
   type MamaFamaValue,
-  updateAtr,
-  updateMamaFama,
+  updateAtr as updateAtrImport,
+  updateMamaFama as updateMamaFamaImport,
 } from '../indicators';
-import { type GridLeg, type GridSlot, type SlotStatus, createSlot, moveSlot, slotHeld } from './grid-slot.state';
+import { type GridLeg, type GridSlot, type SlotStatus, createSlot, moveSlot as moveSlotImport, slotHeld as slotHeldImport } from './grid-slot.state';
 import {
   ADAPTIVE_COLUMNS,
   type AdaptiveLevelsState,
   createAdaptiveLevelsState,
-  expandAdaptiveLadder,
+  expandAdaptiveLadder as expandAdaptiveLadderImport,
   rangeLevelPrice,
-  updateAdaptiveLevels,
+  updateAdaptiveLevels as updateAdaptiveLevelsImport,
 } from './grid.levels';
-import { createRegimeState, type RegimeState, updateRegime } from './grid.regime';
+import { createRegimeState, type RegimeState, updateRegime as updateRegimeImport } from './grid.regime';
 import { canonicalGridKeys, type GridSettings, parseGridSettings } from './grid.settings';
+
+// Functions called on every candle or order, bound once at module load: the CommonJS output (swc/tsc) reaches an
+// imported function through the exporting module's getter (two for the indicators' re-exports) on every call.
+const ceilPrice = ceilPriceImport;
+const floorAmount = floorAmountImport;
+const floorPrice = floorPriceImport;
+const meetsMinimums = meetsMinimumsImport;
+const roundPrice = roundPriceImport;
+const stepResample = stepResampleImport;
+const timeframeMs = timeframeMsImport;
+const updateAtr = updateAtrImport;
+const updateMamaFama = updateMamaFamaImport;
+const moveSlot = moveSlotImport;
+const slotHeld = slotHeldImport;
+const expandAdaptiveLadder = expandAdaptiveLadderImport;
+const updateAdaptiveLevels = updateAdaptiveLevelsImport;
+const updateRegime = updateRegimeImport;
 
 /*
  * The GRID strategy (docs/architecture.md §3, docs/strategy-rules.md §3, docs/strategy-rules.md §7). Pure and
@@ -1147,8 +1170,14 @@ function onOrderClosed(state: GridState, ev: OrderClosedEvent): StrategyResult<G
       return { state, intents };
     }
   }
-  const ri = state.retired.findIndex((r) => r.key === ev.key);
-  if (ri >= 0) state.retired.splice(ri, 1);
+  // the first retired entry with this key (a plain loop: no closure per closed order)
+  const retired = state.retired;
+  for (let i = 0; i < retired.length; i++) {
+    if (retired[i].key === ev.key) {
+      retired.splice(i, 1);
+      break;
+    }
+  }
   return { state, intents };
 }
 
