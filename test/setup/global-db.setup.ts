@@ -46,6 +46,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     const c = new DataSource({ type: 'postgres', url: ADMIN_URL });
     await c.initialize();
+    // the files' own copies (test/support/test-env.ts) that a crashed file left behind, then the run's
+    const copies: Array<{ datname: string }> = await c.query(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${dbName}\\_%`]);
+    for (const { datname } of copies) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await c.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await c.destroy();
     const redis = new Redis(REDIS_URL);

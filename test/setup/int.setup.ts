@@ -1,6 +1,17 @@
 import 'reflect-metadata';
-import { afterAll, afterEach, beforeEach } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest';
 import { findSecrets, suiteLogs } from '../support/log-capture';
+import { fileDatabaseName, runDatabaseName } from '../support/test-env';
+import { adminQuery } from '../support/isolated-db';
+
+// Every int/e2e file gets a database of its own, a copy of the run's migrated one (see test/support/test-env.ts),
+// dropped after the file (connections an app left open are closed by FORCE).
+beforeAll(async () => {
+  await adminQuery(inject('adminDatabaseUrl'), `CREATE DATABASE "${fileDatabaseName()}" TEMPLATE "${runDatabaseName()}"`);
+});
+afterAll(async () => {
+  await adminQuery(inject('adminDatabaseUrl'), `DROP DATABASE IF EXISTS "${fileDatabaseName()}" WITH (FORCE)`);
+});
 
 // Every int/e2e file: after its tests, no log line any app wrote (captured at debug level, see testEnv) may hold a
 // secret value or a stored-secret ciphertext. A leak fails the file.

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { Candle } from '@tb/strategies';
@@ -8,6 +8,7 @@ import type { ExchangeTicker } from '../exchange.types';
 import { PaperExchangeFactory, type PaperExchangeDefaults } from './paper-exchange.factory';
 import { CandleReplayFeed, TickerFeed } from './paper-price.feed';
 import { paperSqlFromDataSource } from './paper-exchange.repository';
+import { testEnv } from '../../../../test/support/test-env';
 
 /*
  * The paper exchange on the real PostgreSQL (all migrations applied by the int globalSetup). Every test has its
@@ -22,7 +23,7 @@ const PERP = 'BTC/USDT:USDT';
 let ds: DataSource;
 
 beforeAll(async () => {
-  ds = new DataSource({ type: 'postgres', url: inject('databaseUrl'), entities: [] });
+  ds = new DataSource({ type: 'postgres', url: testEnv().DATABASE_URL, entities: [] });
   await ds.initialize();
 });
 
