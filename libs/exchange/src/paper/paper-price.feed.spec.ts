@@ -61,4 +61,42 @@ describe('TickerFeed', () => {
     expect(await feed.latest('X')).toEqual({ time: 42, price: 9.5 });
     expect(await feed.latest('X')).toBeNull();
   });
+
+  it('shares one fetch per symbol among callers arriving while it is under way, and fetches again after it', async () => {
+    const asked: string[] = [];
+    const release: Array<() => void> = [];
+    let price = 100;
+    const feed = new TickerFeed({
+      fetchTicker: (symbol: string) => {
+        asked.push(symbol);
+        const p = price;
+        return new Promise((res) => release.push(() => res({ symbol, last: p, bid: null, ask: null, timestamp: 7 })));
+      },
+    } as never);
+    const a = feed.latest('X');
+    const b = feed.latest('X');
+    const y = feed.latest('Y');
+    expect(asked).toEqual(['X', 'Y']); // one request for X's two callers, one for Y
+    price = 200;
+    for (const r of release.splice(0)) r();
+    expect(await a).toEqual({ time: 7, price: 100 });
+    expect(await b).toEqual({ time: 7, price: 100 });
+    expect(await y).toEqual({ time: 7, price: 100 });
+    const c2 = feed.latest('X'); // the earlier fetch is over: a new one, with the new price
+    expect(asked).toEqual(['X', 'Y', 'X']);
+    release.splice(0)[0]();
+    expect(await c2).toEqual({ time: 7, price: 200 });
+  });
+
+  it('a failed fetch fails its callers and is not kept', async () => {
+    let n = 0;
+    const feed = new TickerFeed({
+      fetchTicker: async (symbol: string) => {
+        if (n++ === 0) throw new Error('down');
+        return { symbol, last: 5, bid: null, ask: null, timestamp: 1 };
+      },
+    } as never);
+    await expect(feed.latest('X')).rejects.toThrow('down');
+    expect(await feed.latest('X')).toEqual({ time: 1, price: 5 });
+  });
 });

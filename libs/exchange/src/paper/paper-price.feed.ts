@@ -121,14 +121,30 @@ export class CandleReplayFeed implements PaperPriceFeed {
 /**
  * The live price of another ExchangePort (e.g. a public, credential-less CcxtExchange): last trade price, or the
  * bid/ask mid when the exchange gives no last. Stamped with the ticker's time, or the clock when it has none.
+ *
+ * Single flight per symbol: a caller arriving while a fetch of that symbol is under way shares its answer instead of
+ * queueing one more request. Every paper account shares one public client (and its rate limiter: ~20 ms per Binance
+ * ticker), so after a candle close the orders of a thousand bots would otherwise wait in line for a ticker each
+ * (575 orders: ~12 s); the shared answer is at most one request's round trip older than a fetch of the caller's own.
  */
 export class TickerFeed implements PaperPriceFeed {
+  private readonly inFlight = new Map<string, Promise<PaperPrice | null>>();
+
   constructor(
     private readonly source: Pick<ExchangePort, 'fetchTicker'>,
     private readonly clock: () => number = () => Date.now(),
   ) {}
 
-  async latest(symbol: string): Promise<PaperPrice | null> {
+  latest(symbol: string): Promise<PaperPrice | null> {
+    let p = this.inFlight.get(symbol);
+    if (!p) {
+      p = this.fetch(symbol).finally(() => this.inFlight.delete(symbol));
+      this.inFlight.set(symbol, p);
+    }
+    return p;
+  }
+
+  private async fetch(symbol: string): Promise<PaperPrice | null> {
     const t = await this.source.fetchTicker(symbol);
     const price = t.last ?? (t.bid !== null && t.ask !== null ? (t.bid + t.ask) / 2 : null);
     if (price === null || !(price > 0)) return null;
