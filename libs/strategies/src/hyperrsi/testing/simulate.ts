@@ -1,5 +1,6 @@
 import type { Candle } from '../../core/candle';
 import type { Fill, Intent, MarketSpec, OrderClosedEvent, OrderIntent, PositionSide, Strategy, StrategyResult } from '../../core/contract';
+import { isOpeningOrder } from '../../core/order-side';
 
 /*
  * A tiny, deliberately simple fill simulator for the HYPERRSI scenario tests (NOT the matching engine):
@@ -106,9 +107,9 @@ export function simulate<S>(opts: SimulateOptions<S>): SimulateResult<S> {
     apply(strategy.onOrderClosed(state, event), i, time, 'closed', i + 1);
   };
 
-  /** Executes an order at `price` (a reduce-only order with nothing to reduce is cancelled instead). */
+  /** Executes an order at `price` (opening or not by the one rule, isOpeningOrder; a reducing order with nothing to reduce is cancelled instead). */
   const execute = (o: OrderIntent, price: number, i: number, time: number, activeFrom: number): void => {
-    const opening = !o.reduceOnly;
+    const opening = isOpeningOrder(o);
     let amount = o.amount;
     if (!opening) amount = Math.min(amount, position[o.positionSide]);
     if (!(amount > 0)) {
