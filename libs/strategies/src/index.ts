@@ -5,6 +5,7 @@ export * from './core/commands';
 export * from './core/precision';
 export * from './core/market-symbol';
 export * from './core/order-side';
+export * from './core/settings-schema';
 export * from './core/resample';
 export * from './indicators';
 export * from './trend';

@@ -1,4 +1,4 @@
-import { GRID_SETTINGS_DOC, HYPERRSI_SETTINGS_SCHEMA } from '@tb/strategies';
+import { GRID_SETTINGS_DOC, HYPERRSI_SETTINGS_SCHEMA, type SettingSpec } from '@tb/strategies';
 
 export type StrategyName = 'hyperrsi' | 'grid';
 
@@ -13,25 +13,19 @@ export interface SettingField {
   readonly description: string;
 }
 
-const HYPERRSI: readonly SettingField[] = HYPERRSI_SETTINGS_SCHEMA.map((d) => ({
+/** A setting as the menu edits it: records and lists are typed as JSON, a timeframe as text. */
+const field = (d: SettingSpec): SettingField => ({
   name: d.name,
-  type: d.type === 'record' ? 'json' : d.type === 'timeframe' ? 'string' : d.type,
+  type: d.type === 'record' || d.type === 'number[]' ? 'json' : d.type === 'timeframe' ? 'string' : d.type,
   enum: d.enum,
   nullable: d.nullable === true,
   min: d.min,
   max: d.max,
   description: d.description,
-}));
+});
 
-const GRID: readonly SettingField[] = GRID_SETTINGS_DOC.map((d) => ({
-  name: d.name,
-  type: d.type === 'number[]' ? 'json' : d.type,
-  enum: d.enum,
-  nullable: d.nullable === true,
-  min: d.min,
-  max: d.max,
-  description: d.description,
-}));
+const HYPERRSI: readonly SettingField[] = HYPERRSI_SETTINGS_SCHEMA.map(field);
+const GRID: readonly SettingField[] = GRID_SETTINGS_DOC.map(field);
 
 /** The settings of a strategy; a button carries the index into this list. */
 export function settingFields(strategy: StrategyName): readonly SettingField[] {

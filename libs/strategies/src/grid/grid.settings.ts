@@ -1,4 +1,5 @@
-import { type SettingsIssue, StrategySettingsError } from '../core/contract';
+import type { SettingsIssue } from '../core/contract';
+import { canonicalSettingKeys, readSettings, type SettingSpec, type SettingsSchema } from '../core/settings-schema';
 
 /*
  * GRID settings: one strategy, two modes (docs/strategy-rules.md §3, docs/strategy-rules.md §7).
@@ -110,16 +111,9 @@ export const GRID_DEFAULTS: GridSettings = Object.freeze({
   trailingDownLimit: null,
 } satisfies GridSettings);
 
-export interface GridSettingDoc {
-  readonly name: keyof GridSettings;
-  readonly type: 'number' | 'integer' | 'boolean' | 'enum' | 'number[]';
-  readonly default: unknown;
-  readonly min?: number;
-  readonly max?: number;
-  readonly enum?: readonly string[];
-  readonly nullable?: boolean;
+/** A setting of GRID, described with the one settings-schema helper (core/settings-schema.ts), and the modes it applies to. */
+export interface GridSettingDoc extends SettingSpec<keyof GridSettings> {
   readonly modes: readonly GridMode[];
-  readonly description: string;
 }
 
 const BOTH: readonly GridMode[] = ['adaptive', 'range'];
@@ -129,7 +123,7 @@ const RANGE: readonly GridMode[] = ['range'];
 /** One entry per setting, for API docs and forms. */
 export const GRID_SETTINGS_DOC: readonly GridSettingDoc[] = [
   { name: 'mode', type: 'enum', enum: GRID_MODES, default: 'adaptive', modes: BOTH, description: "'adaptive' = the original FAMA/ATR grid; 'range' = fixed lower/upper price grid" },
-  { name: 'direction', type: 'enum', enum: [...GRID_DIRECTIONS, 'long-short'], default: 'long', modes: BOTH, description: "long = buys below price, each closed one level up; short = sells above price, closed one level down; neutral (alias 'long-short') = both legs (perpetuals only for short/neutral)" },
+  { name: 'direction', type: 'enum', enum: [...GRID_DIRECTIONS, 'long-short'], aliases: { 'long-short': 'neutral' }, default: 'long', modes: BOTH, description: "long = buys below price, each closed one level up; short = sells above price, closed one level down; neutral (alias 'long-short') = both legs (perpetuals only for short/neutral)" },
   { name: 'gridNum', type: 'integer', default: 20, min: 1, max: 200, modes: BOTH, description: 'adaptive: levels traded (1..40, original grid_num); range: grid intervals (2..200), levels = gridNum + 1' },
   { name: 'leverage', type: 'integer', default: 10, min: 1, max: 125, modes: BOTH, description: 'perpetuals only (ignored on spot): the grid sizes orders from investment × leverage' },
   { name: 'sizingMode', type: 'enum', enum: GRID_SIZING_MODES, default: 'total_investment', modes: BOTH, description: 'total_investment = investment × leverage split evenly per grid; quote_per_grid = quotePerGrid quote per order; base_per_grid = basePerGrid base units per order' },
@@ -138,8 +132,8 @@ export const GRID_SETTINGS_DOC: readonly GridSettingDoc[] = [
   { name: 'basePerGrid', type: 'number', default: null, min: 0, nullable: true, modes: BOTH, description: 'base units per order (required when sizingMode = base_per_grid)' },
   { name: 'amountList', type: 'number[]', default: null, nullable: true, modes: ADAPTIVE, description: 'quote per level 1..gridNum (original enter_symbol_amount_list); overrides sizingMode' },
   { name: 'maxOpenOrders', type: 'integer', default: null, min: 1, max: 400, nullable: true, modes: BOTH, description: 'at most this many live orders; entry orders go to the levels nearest the price, take-profits are always kept' },
-  { name: 'stopLossPct', type: 'number', default: null, min: 0.1, max: 50, nullable: true, modes: BOTH, description: '% loss of the averaged position (at a candle close) that market-closes everything and stops the grid (original stop_loss)' },
-  { name: 'customStopMinutes', type: 'integer', default: null, min: 1, nullable: true, modes: BOTH, description: 'minutes of candle time without a new entry after which everything is closed and the grid stops (original custom_stop)' },
+  { name: 'stopLossPct', type: 'number', default: null, min: 0.1, max: 50, nullable: true, zeroMeansNull: true, modes: BOTH, description: '% loss of the averaged position (at a candle close) that market-closes everything and stops the grid (original stop_loss)' },
+  { name: 'customStopMinutes', type: 'integer', default: null, min: 1, nullable: true, zeroMeansNull: true, modes: BOTH, description: 'minutes of candle time without a new entry after which everything is closed and the grid stops (original custom_stop)' },
   { name: 'feeRate', type: 'number', default: 0.0005, min: 0, max: 0.05, modes: BOTH, description: 'fee per side as a fraction; a range grid whose step does not beat 2 × feeRate is refused' },
   { name: 'fastLimit', type: 'number', default: 0.5, min: 0.01, max: 0.99, modes: ADAPTIVE, description: 'MAMA fast limit' },
   { name: 'slowLimit', type: 'number', default: 0.05, min: 0.01, max: 0.99, modes: ADAPTIVE, description: 'MAMA slow limit (must be below fastLimit)' },
@@ -167,8 +161,6 @@ export const GRID_SETTINGS_DOC: readonly GridSettingDoc[] = [
 // Parsing
 // ------------------------------------------------------------------------------------------------
 
-type Raw = Record<string, unknown>;
-
 /** Original (snake_case) names accepted as aliases of the camelCase ones. */
 const ALIASES: Record<string, keyof GridSettings> = {
   grid_num: 'gridNum',
@@ -186,13 +178,12 @@ const ALIASES: Record<string, keyof GridSettings> = {
   take_profit_price: 'takeProfitPrice',
 };
 
-const KNOWN = new Set<string>(GRID_SETTINGS_DOC.map((d) => d.name));
+/** GRID's schema for the one settings helper. */
+const SCHEMA: SettingsSchema<GridSettings> = { specs: GRID_SETTINGS_DOC, keyAliases: new Map(Object.entries(ALIASES)) };
 
 /** Raw settings under GRID's own (camelCase) names (the original's names renamed; values untouched, unknown keys kept). */
 export function canonicalGridKeys(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[ALIASES[k] ?? k] = v;
-  return out;
+  return canonicalSettingKeys(SCHEMA, raw);
 }
 
 /**
@@ -200,81 +191,13 @@ export function canonicalGridKeys(raw: Readonly<Record<string, unknown>>): Recor
  * listing EVERY bad field. `stop_loss: 0` and `custom_stop: 0` (the original's "off") mean null.
  */
 export function parseGridSettings(input: unknown): GridSettings {
-  const issues: SettingsIssue[] = [];
-  if (input === null || input === undefined) input = {};
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new StrategySettingsError([{ field: '(root)', message: 'settings must be an object' }]);
-  }
-  const raw: Raw = {};
-  for (const [k, v] of Object.entries(input as Raw)) {
-    const name = ALIASES[k] ?? k;
-    if (!KNOWN.has(name)) {
-      issues.push({ field: k, message: 'unknown setting' });
-      continue;
-    }
-    if (v !== undefined) raw[name] = v;
-  }
-
-  const out: Record<string, unknown> = { ...GRID_DEFAULTS };
-  for (const doc of GRID_SETTINGS_DOC) {
-    if (!(doc.name in raw)) continue;
-    let v = raw[doc.name];
-    if (v === null) {
-      if (doc.nullable) out[doc.name] = null;
-      else issues.push({ field: doc.name, message: 'must not be null' });
-      continue;
-    }
-    if (doc.name === 'direction' && v === 'long-short') v = 'neutral';
-    if ((doc.name === 'stopLossPct' || doc.name === 'customStopMinutes') && (v === 0 || v === '0')) {
-      out[doc.name] = null;
-      continue;
-    }
-    const parsed = parseOne(doc, v);
-    if (typeof parsed === 'string') issues.push({ field: doc.name, message: parsed });
-    else out[doc.name] = parsed.value;
-  }
-
-  const s = out as unknown as GridSettings;
+  const { settings, issues, valid, finish } = readSettings(SCHEMA, input);
   // cross-field rules run even when some fields are bad, so every problem is reported at once; a rule about
   // a field that already failed on its own is not repeated
   const cross: SettingsIssue[] = [];
-  crossChecks(s, cross);
-  const bad = new Set(issues.map((i) => i.field));
-  for (const i of cross) if (!bad.has(i.field)) issues.push(i);
-  if (issues.length > 0) throw new StrategySettingsError(issues);
-  return Object.freeze(s);
-}
-
-function parseOne(doc: GridSettingDoc, v: unknown): { value: unknown } | string {
-  switch (doc.type) {
-    case 'boolean':
-      if (typeof v === 'boolean') return { value: v };
-      if (v === 'true' || v === '1' || v === 1) return { value: true };
-      if (v === 'false' || v === '0' || v === 0) return { value: false };
-      return 'must be a boolean';
-    case 'enum':
-      if (typeof v === 'string' && (doc.enum ?? []).includes(v)) return { value: v };
-      return `must be one of ${(doc.enum ?? []).join(', ')}`;
-    case 'number[]': {
-      if (!Array.isArray(v)) return 'must be an array of numbers';
-      const arr: number[] = [];
-      for (const x of v) {
-        const n = typeof x === 'string' && x.trim() !== '' ? Number(x) : x;
-        if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return 'every entry must be a number > 0';
-        arr.push(n);
-      }
-      return { value: arr };
-    }
-    case 'number':
-    case 'integer': {
-      const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-      if (typeof n !== 'number' || !Number.isFinite(n)) return 'must be a finite number';
-      if (doc.type === 'integer' && !Number.isInteger(n)) return 'must be an integer';
-      if (doc.min !== undefined && n < doc.min) return `must be >= ${doc.min}`;
-      if (doc.max !== undefined && n > doc.max) return `must be <= ${doc.max}`;
-      return { value: n };
-    }
-  }
+  crossChecks(settings, cross);
+  for (const i of cross) if (valid(i.field as keyof GridSettings)) issues.push(i);
+  return finish();
 }
 
 function crossChecks(s: GridSettings, issues: SettingsIssue[]): void {

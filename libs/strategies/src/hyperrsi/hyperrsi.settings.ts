@@ -1,5 +1,6 @@
-import { StrategySettingsError, type SettingsIssue } from '../core/contract';
-import { parseTimeframe, type Timeframe } from '../core/timeframe';
+import type { SettingsIssue } from '../core/contract';
+import type { Timeframe } from '../core/timeframe';
+import { canonicalSettingKeys, readSettings, settingsDefaults, type SettingSpec, type SettingsSchema } from '../core/settings-schema';
 
 /**
  * HYPERRSI user settings (docs/strategy-rules.md §2.11 and the dual-side hash of §2.9).
@@ -101,26 +102,8 @@ export interface HyperrsiSettings {
   readonly dual_side_trend_close: boolean;
 }
 
-export type SettingType = 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'timeframe' | 'record';
-
-/** A JSON-schema-like description of one setting, for API docs, Telegram menus and validation. */
-export interface SettingDescriptor {
-  readonly name: keyof HyperrsiSettings;
-  readonly type: SettingType;
-  readonly default: unknown;
-  readonly description: string;
-  readonly unit?: string;
-  readonly min?: number;
-  readonly max?: number;
-  /** min is exclusive (value must be strictly greater) */
-  readonly exclusiveMin?: boolean;
-  readonly enum?: readonly string[];
-  /** accepted input spellings (the original's Korean values) and the value they normalise to */
-  readonly aliases?: Readonly<Record<string, string>>;
-  readonly nullable?: boolean;
-  /** for 'record': the value type of each entry */
-  readonly recordValue?: 'number' | 'execution_mode';
-}
+/** A setting of HYPERRSI, described with the one settings-schema helper (core/settings-schema.ts). */
+export type SettingDescriptor = SettingSpec<keyof HyperrsiSettings>;
 
 const OFFSET_ALIASES = { '퍼센트 기준': 'percent', '가격 기준': 'price', '금액 기준': 'price', amount: 'price', 'ATR 기준': 'atr' };
 const DCA_ALIASES = { '퍼센트 기준': 'percent', '금액 기준': 'amount', '가격 기준': 'amount', price: 'amount', 'ATR 기준': 'atr' };
@@ -195,11 +178,7 @@ export const HYPERRSI_SETTINGS_SCHEMA: readonly SettingDescriptor[] = [
   { name: 'dual_side_trend_close', type: 'boolean', default: false, description: 'Close the hedge too when the main position is closed by the trend.' },
 ];
 
-export const HYPERRSI_DEFAULT_SETTINGS: HyperrsiSettings = Object.freeze(
-  Object.fromEntries(HYPERRSI_SETTINGS_SCHEMA.map((d) => [d.name, d.default])),
-) as unknown as HyperrsiSettings;
-
-const BY_NAME = new Map<string, SettingDescriptor>(HYPERRSI_SETTINGS_SCHEMA.map((d) => [d.name, d]));
+export const HYPERRSI_DEFAULT_SETTINGS: HyperrsiSettings = settingsDefaults<HyperrsiSettings>({ specs: HYPERRSI_SETTINGS_SCHEMA, keyAliases: new Map() });
 
 /** `use_trend_logic` -> `useTrendLogic`, `tp1_ratio` -> `tp1Ratio`: the camelCase spelling of an original name. */
 export function camelSettingName(name: string): string {
@@ -207,128 +186,18 @@ export function camelSettingName(name: string): string {
 }
 
 /**
- * The camelCase spelling of every setting (the API's JSON convention, GRID's own) is accepted as an alias of the
- * original name, which stays the stored and returned key: stored bots, presets and journals keep their form.
+ * HYPERRSI's schema for the one settings helper. The camelCase spelling of every setting (the API's JSON convention,
+ * GRID's own) is accepted as an alias of the original name, which stays the stored and returned key: stored bots,
+ * presets and journals keep their form.
  */
-const CAMEL_ALIASES = new Map<string, string>(
-  HYPERRSI_SETTINGS_SCHEMA.filter((d) => camelSettingName(d.name) !== d.name).map((d) => [camelSettingName(d.name), d.name]),
-);
+const SCHEMA: SettingsSchema<HyperrsiSettings> = {
+  specs: HYPERRSI_SETTINGS_SCHEMA,
+  keyAliases: new Map(HYPERRSI_SETTINGS_SCHEMA.filter((d) => camelSettingName(d.name) !== d.name).map((d) => [camelSettingName(d.name), d.name])),
+};
 
 /** Raw settings under the original names (camelCase spellings renamed; values untouched, unknown keys kept). */
 export function canonicalHyperrsiKeys(raw: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[CAMEL_ALIASES.get(k) ?? k] = v;
-  return out;
-}
-
-function parseBool(v: unknown): boolean | undefined {
-  if (typeof v === 'boolean') return v;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  return undefined;
-}
-
-function parseNum(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string' && v.trim() !== '') {
-    const n = Number(v);
-    return Number.isFinite(n) ? n : undefined;
-  }
-  return undefined;
-}
-
-function rangeMessage(d: SettingDescriptor): string {
-  const lo = d.min === undefined ? '' : `${d.exclusiveMin ? '>' : '>='} ${d.min}`;
-  const hi = d.max === undefined ? '' : `<= ${d.max}`;
-  return [lo, hi].filter(Boolean).join(' and ');
-}
-
-function inRange(d: SettingDescriptor, n: number): boolean {
-  if (d.min !== undefined && (d.exclusiveMin ? n <= d.min : n < d.min)) return false;
-  if (d.max !== undefined && n > d.max) return false;
-  return true;
-}
-
-/** Parses one value against its descriptor; pushes an issue and returns undefined when invalid. */
-function parseValue(d: SettingDescriptor, raw: unknown, field: string, issues: SettingsIssue[]): unknown {
-  if (raw === null && d.nullable) return null;
-  switch (d.type) {
-    case 'boolean': {
-      const b = parseBool(raw);
-      if (b === undefined) issues.push({ field, message: 'must be a boolean' });
-      return b;
-    }
-    case 'number':
-    case 'integer': {
-      const n = parseNum(raw);
-      if (n === undefined) {
-        issues.push({ field, message: `must be a ${d.type === 'integer' ? 'whole ' : ''}number` });
-        return undefined;
-      }
-      if (d.type === 'integer' && !Number.isInteger(n)) {
-        issues.push({ field, message: 'must be a whole number' });
-        return undefined;
-      }
-      if (!inRange(d, n)) {
-        issues.push({ field, message: `must be ${rangeMessage(d)}` });
-        return undefined;
-      }
-      return n;
-    }
-    case 'enum': {
-      const s = typeof raw === 'string' ? raw.trim() : raw;
-      if (typeof s === 'string') {
-        if (d.enum!.includes(s)) return s;
-        const alias = d.aliases?.[s];
-        if (alias !== undefined) return alias;
-      }
-      issues.push({ field, message: `must be one of ${d.enum!.join(', ')}` });
-      return undefined;
-    }
-    case 'timeframe': {
-      if (typeof raw === 'string') {
-        const s = raw.trim();
-        if (s === 'auto' || d.aliases?.[s] === 'auto') return 'auto';
-        try {
-          return parseTimeframe(s);
-        } catch {
-          /* fall through */
-        }
-      }
-      issues.push({ field, message: 'must be "auto" or a timeframe such as 15m, 1h, 4h' });
-      return undefined;
-    }
-    case 'string': {
-      if (typeof raw === 'string') return raw;
-      issues.push({ field, message: 'must be a string' });
-      return undefined;
-    }
-    case 'record': {
-      if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-        issues.push({ field, message: 'must be an object' });
-        return undefined;
-      }
-      const out: Record<string, unknown> = {};
-      let ok = true;
-      for (const key of Object.keys(raw).sort()) {
-        const v = (raw as Record<string, unknown>)[key];
-        if (d.recordValue === 'execution_mode') {
-          if (v === 'api_direct' || v === 'signal_bot') out[key] = v;
-          else {
-            issues.push({ field: `${field}.${key}`, message: 'must be api_direct or signal_bot' });
-            ok = false;
-          }
-        } else {
-          const n = parseNum(v);
-          if (n === undefined || !inRange(d, n)) {
-            issues.push({ field: `${field}.${key}`, message: `must be a number ${rangeMessage(d)}` });
-            ok = false;
-          } else out[key] = n;
-        }
-      }
-      return ok ? out : undefined;
-    }
-  }
+  return canonicalSettingKeys(SCHEMA, raw);
 }
 
 /**
@@ -336,25 +205,7 @@ function parseValue(d: SettingDescriptor, raw: unknown, field: string, issues: S
  * listing every bad field, unknown keys included.
  */
 export function parseHyperrsiSettings(input: unknown): HyperrsiSettings {
-  const issues: SettingsIssue[] = [];
-  if (input === undefined || input === null) input = {};
-  if (typeof input !== 'object' || Array.isArray(input)) {
-    throw new StrategySettingsError([{ field: '', message: 'settings must be an object' }]);
-  }
-  const raw: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(input as Record<string, unknown>)) {
-    const name = BY_NAME.has(key) ? key : CAMEL_ALIASES.get(key);
-    if (name === undefined) issues.push({ field: key, message: 'unknown setting' });
-    else if (raw[name] !== undefined && v !== undefined) issues.push({ field: key, message: `given twice (also as ${name === key ? camelSettingName(name) : name})` });
-    else if (v !== undefined) raw[name] = v;
-  }
-  const out: Record<string, unknown> = {};
-  for (const d of HYPERRSI_SETTINGS_SCHEMA) {
-    const v = raw[d.name];
-    out[d.name] = v === undefined ? d.default : parseValue(d, v, d.name, issues);
-  }
-  const s = out as unknown as HyperrsiSettings;
-  const valid = (k: keyof HyperrsiSettings): boolean => !issues.some((i) => i.field === k);
+  const { settings: s, issues, valid, finish } = readSettings(SCHEMA, input);
 
   if (valid('rsi_oversold') && valid('rsi_overbought') && !(s.rsi_oversold < s.rsi_overbought)) {
     issues.push({ field: 'rsi_oversold', message: 'must be below rsi_overbought' });
@@ -373,8 +224,8 @@ export function parseHyperrsiSettings(input: unknown): HyperrsiSettings {
       }
     }
   }
-  const ratioFields = [1, 2, 3].filter((l) => valid(`use_tp${l}` as keyof HyperrsiSettings) && s[`use_tp${l}` as 'use_tp1']);
-  if (ratioFields.length > 0 && ratioFields.every((l) => valid(`tp${l}_ratio` as keyof HyperrsiSettings))) {
+  const ratioFields = [1, 2, 3].filter((l) => valid(`use_tp${l}` as 'use_tp1') && s[`use_tp${l}` as 'use_tp1']);
+  if (ratioFields.length > 0 && ratioFields.every((l) => valid(`tp${l}_ratio` as 'tp1_ratio'))) {
     const sum = ratioFields.reduce((acc, l) => acc + s[`tp${l}_ratio` as 'tp1_ratio'], 0);
     if (!(sum > 0)) issues.push({ field: `tp${ratioFields[0]}_ratio`, message: 'the active TP ratios must not all be 0' });
   }
@@ -385,8 +236,7 @@ export function parseHyperrsiSettings(input: unknown): HyperrsiSettings {
       issues.push({ field: 'trailing_start_point', message: `${s.trailing_start_point} is not used (${useKey} is false), so the trailing stop could never start` });
     }
   }
-  if (issues.length > 0) throw new StrategySettingsError(issues);
-  return Object.freeze(out) as unknown as HyperrsiSettings;
+  return finish();
 }
 
 /** Quote investment for one symbol: symbol_investments > btc/eth/sol_investment > investment. */

@@ -22,7 +22,6 @@ export {
 export type {
   HyperrsiSettings,
   SettingDescriptor,
-  SettingType,
   EntryMode,
   Direction,
   PriceOffsetMode,

@@ -160,7 +160,7 @@ describe('scenario: HYPERRSI settings validation', () => {
     expect(issuesOf({ sl_value: 100 }).map((i) => i.field)).toEqual(['sl_value']);
     expect(parseHyperrsiSettings({ sl_option: 'price', sl_value: 500 }).sl_value).toBe(500);
     expect(issuesOf({ tp1_ratio: 0, tp2_ratio: 0, tp3_ratio: 0 }).map((i) => i.field)).toEqual(['tp1_ratio']);
-    expect(issuesOf('nope').map((i) => i.field)).toEqual(['']);
+    expect(issuesOf('nope').map((i) => i.field)).toEqual(['(root)']);
   });
 
   it('resolves the investment per symbol and reports the original 200 USDT start minimum', () => {
