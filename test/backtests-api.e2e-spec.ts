@@ -146,7 +146,7 @@ describe('backtests API (/api/backtests)', () => {
     expect(settings.status).toBe(400);
     expect(settings.body.error.code).toBe('STRATEGY_SETTINGS_INVALID');
     const fields = (settings.body.error.details as Array<{ field: string; messages: string[] }>).map((d) => d.field).sort();
-    expect(fields).toEqual(['settings.leverage', 'settings.rsi_length']);
+    expect(fields).toEqual(['settings.leverage', 'settings.rsiLength']);
 
     const range = await http().post('/api/backtests').set(auth).send(body({ from: TO, to: FROM }));
     expect(range.status).toBe(400);

@@ -102,7 +102,7 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
       const res = await H().post('/api/hyperrsi/bots').set('Authorization', bearer(alice)).send({ accountId: alicePaper, symbol: PERP, timeframe: '1h', settings: { rsi_length: 0, leverage: 1000 } });
       expectErrorShape(res, 400, 'STRATEGY_SETTINGS_INVALID', '/api/hyperrsi/bots');
       const fields = (res.body.error.details as Array<{ field: string; messages: string[] }>).map((d) => d.field).sort();
-      expect(fields).toEqual(['settings.leverage', 'settings.rsi_length']);
+      expect(fields).toEqual(['settings.leverage', 'settings.rsiLength']);
 
       const g = await G().post('/api/grid/bots').set('Authorization', bearer(alice)).send({ accountId: alicePaper, symbol: PERP, timeframe: '1h', settings: { gridNum: 0 } });
       expectErrorShape(g, 400, 'STRATEGY_SETTINGS_INVALID', '/api/grid/bots');
@@ -258,12 +258,14 @@ describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
     it('PATCH settings: validated per field (nothing stored when bad), merged and journaled when good', async () => {
       const bad = await H().patch(`/api/hyperrsi/bots/${liveBot}/settings`).set('Authorization', bearer(alice)).send({ settings: { rsi_oversold: 500 } });
       expectErrorShape(bad, 400, 'STRATEGY_SETTINGS_INVALID', `/api/hyperrsi/bots/${liveBot}/settings`);
-      expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['settings.rsi_oversold']);
+      expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(['settings.rsiOversold']);
       const [{ n: inputsBefore }] = await ds.query(`SELECT count(*)::int AS n FROM bot_inputs WHERE bot_id = $1 AND kind = 'settings'`, [liveBot]);
       expect(inputsBefore).toBe(0);
       const ok = await H().patch(`/api/hyperrsi/bots/${liveBot}/settings`).set('Authorization', bearer(alice)).send({ settings: { rsi_oversold: 25 } });
       expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-      expect(ok.body.settings).toEqual({ leverage: 10, investment: 50, rsi_oversold: 25 });
+      expect(ok.body.settings).toEqual({ leverage: 10, investment: 50, rsiOversold: 25 });
+      const [row] = await ds.query(`SELECT settings FROM bots WHERE id = $1`, [liveBot]);
+      expect(row.settings).toEqual({ leverage: 10, investment: 50, rsi_oversold: 25 }); // stored (and journaled) under the strategy's own name
       const [{ n: inputsAfter }] = await ds.query(`SELECT count(*)::int AS n FROM bot_inputs WHERE bot_id = $1 AND kind = 'settings'`, [liveBot]);
       expect(inputsAfter).toBe(1);
     });

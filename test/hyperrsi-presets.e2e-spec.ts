@@ -50,12 +50,16 @@ describe('HYPERRSI presets: /api/hyperrsi/presets', () => {
     await api?.close();
   });
 
+  // sent under the original's names; the API answers under its camelCase names (settingsApi), the database keeps the originals
   const settings = { investment: 300, leverage: 10, symbol_investments: { 'ETH/USDT:USDT': 40 }, use_dual_side_entry: true, dual_side_entry_trigger: 2, rsi_oversold: 25 };
+  const settingsApi = { investment: 300, leverage: 10, symbolInvestments: { 'ETH/USDT:USDT': 40 }, useDualSideEntry: true, dualSideEntryTrigger: 2, rsiOversold: 25 };
 
   it('create, list, one default at a time; names unique per user', async () => {
     const a = await H().post('/api/hyperrsi/presets').set('Authorization', bearer(alice)).send({ name: 'aggressive', settings, isDefault: true });
     expect(a.status, JSON.stringify(a.body)).toBe(201);
-    expect(a.body).toMatchObject({ name: 'aggressive', settings, isDefault: true });
+    expect(a.body).toMatchObject({ name: 'aggressive', settings: settingsApi, isDefault: true });
+    const [stored] = await ds.query(`SELECT settings FROM hyperrsi_presets WHERE id = $1`, [a.body.id]);
+    expect(stored.settings).toEqual(settings);
     const b = await H().post('/api/hyperrsi/presets').set('Authorization', bearer(alice)).send({ name: 'calm', settings: { investment: 250 }, isDefault: true });
     expect(b.status).toBe(201);
     const list = await H().get('/api/hyperrsi/presets').set('Authorization', bearer(alice));
@@ -83,7 +87,7 @@ describe('HYPERRSI presets: /api/hyperrsi/presets', () => {
       .send({ name: 'broken', settings: { symbol_investments: { 'BTC/USDT:USDT': 0 }, dual_side_entry_trigger: 0 } });
     expectError(res, 400, 'STRATEGY_SETTINGS_INVALID');
     const fields = (res.body.error.details as Array<{ field: string }>).map((d) => d.field).sort();
-    expect(fields).toEqual(['settings.dual_side_entry_trigger', expect.stringMatching(/^settings\.symbol_investments/)]);
+    expect(fields).toEqual(['settings.dualSideEntryTrigger', expect.stringMatching(/^settings\.symbolInvestments\./)]);
     expectError(await H().post('/api/hyperrsi/presets').set('Authorization', bearer(alice)).send({ name: '', settings: 'x' }), 400, 'VALIDATION_FAILED');
     expect(await presetsOf(alice)).toBe(before);
   });
@@ -106,11 +110,11 @@ describe('HYPERRSI presets: /api/hyperrsi/presets', () => {
     const feed = { kind: 'replay', from: candles[0].time, to: candles[99].time, speed: 3600 }; // one second per candle: running through the test
     const bot = await H().post(`/api/hyperrsi/presets/${preset.body.id}/bots`).set('Authorization', bearer(alice)).send({ accountId: acc.body.id, symbol: REPLAY_SYMBOL, timeframe: REPLAY_TF, settings: { rsi_overbought: 80 }, feed });
     expect(bot.status, JSON.stringify(bot.body)).toBe(201);
-    expect(bot.body.settings).toEqual({ ...settings, rsi_overbought: 80 });
+    expect(bot.body.settings).toEqual({ ...settingsApi, rsiOverbought: 80 });
     // editing the preset does not touch the bot
     const edited = await H().put(`/api/hyperrsi/presets/${preset.body.id}`).set('Authorization', bearer(alice)).send({ settings: { ...settings, rsi_oversold: 20 } });
     expect(edited.status).toBe(200);
-    expect((await H().get(`/api/hyperrsi/bots/${bot.body.id}`).set('Authorization', bearer(alice))).body.settings.rsi_oversold).toBe(25);
+    expect((await H().get(`/api/hyperrsi/bots/${bot.body.id}`).set('Authorization', bearer(alice))).body.settings.rsiOversold).toBe(25);
     // bob cannot apply his preset to alice's bot, nor alice's preset to anything
     const bobs = await H().post('/api/hyperrsi/presets').set('Authorization', bearer(bob)).send({ name: 'bobs', settings: {} });
     expectError(await H().post(`/api/hyperrsi/presets/${bobs.body.id}/apply`).set('Authorization', bearer(bob)).send({ botId: bot.body.id }), 404, 'NOT_FOUND');
@@ -118,7 +122,7 @@ describe('HYPERRSI presets: /api/hyperrsi/presets', () => {
     // apply: the preset's settings over the bot's, then journaled as a settings decision
     const applied = await H().post(`/api/hyperrsi/presets/${preset.body.id}/apply`).set('Authorization', bearer(alice)).send({ botId: bot.body.id });
     expect(applied.status, JSON.stringify(applied.body)).toBe(200);
-    expect(applied.body.settings).toEqual({ ...settings, rsi_oversold: 20, rsi_overbought: 80 });
+    expect(applied.body.settings).toEqual({ ...settingsApi, rsiOversold: 20, rsiOverbought: 80 });
     const deadline = Date.now() + 60_000;
     for (;;) {
       const rows: Array<{ input: { settings: { rsi_oversold: number } } }> = await ds.query(`SELECT input FROM bot_decisions WHERE bot_id = $1 AND kind = 'settings'`, [bot.body.id]);

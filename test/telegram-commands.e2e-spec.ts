@@ -181,6 +181,9 @@ describe('Telegram commands with the built worker', () => {
     expect(buttons(pick)).toContain(`se:p:${botId}:0`);
     const page = await press(aliceChat, `se:p:${botId}:0`, (t) => t.startsWith('⚙️ Settings'));
     expect(String(page.params.text)).toContain('leverage = 10');
+    // settings are named as the REST API names them (camelCase), not by the stored original names
+    expect(String(page.params.text)).toMatch(/^entryAmountOption = /m);
+    expect(String(page.params.text)).not.toMatch(/^[a-z0-9]+_[A-Za-z0-9_]+ = /m);
     expect(buttons(page)).toContain(`se:k:${botId}:${LEVERAGE_IDX}`);
     const prompt = await press(aliceChat, `se:k:${botId}:${LEVERAGE_IDX}`, (t) => t.startsWith('leverage:'));
     expect(String(prompt.params.text)).toContain('Send the new value: a number ≥ 1 and ≤ 125');

@@ -1,13 +1,12 @@
 import { DomainError, ErrorCode, NotFoundError } from '@tb/common';
-import type { StrategySettingsError } from '@tb/strategies';
+import { apiSettingsErrorParts, type StrategySettingsError } from '@tb/strategies';
 
-/** 400: the strategy's parseSettings rejected the settings; details list every bad field as `settings.<field>`. */
+/** 400: the strategy's parseSettings rejected the settings; details list every bad field as `settings.<field>` (API names). */
 export class InvalidBacktestSettingsError extends DomainError {
   constructor(err: StrategySettingsError) {
     super(
       ErrorCode.StrategySettingsInvalid,
-      err.message,
-      err.issues.map((i) => ({ field: `settings.${i.field}`, messages: [i.message] })),
+      ...apiSettingsErrorParts(err),
     );
   }
 }

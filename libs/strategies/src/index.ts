@@ -11,3 +11,4 @@ export * from './indicators';
 export * from './trend';
 export * from './hyperrsi';
 export * from './grid';
+export * from './api-settings';

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { BacktestMetrics, EquityPoint, TradeRecord } from '@tb/backtest';
 import { BACKTEST_RUN_STATUSES, type BacktestRunStatus } from '../backtest-run.entity';
 import type { BacktestRunRecord } from '../backtest-runs.repository';
+import { apiSettings } from '@tb/strategies';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -101,8 +102,8 @@ export class BacktestRunSummaryDto {
       timeframe: r.timeframe,
       from: new Date(r.from).toISOString(),
       to: new Date(r.to).toISOString(),
-      settings: r.settings,
-      request: { ...r.request, from: new Date(r.request.from).toISOString(), to: new Date(r.request.to).toISOString() },
+      settings: apiSettings(r.settings),
+      request: { ...r.request, settings: apiSettings(r.request.settings), from: new Date(r.request.from).toISOString(), to: new Date(r.request.to).toISOString() },
       cancelRequested: r.cancelRequested,
       attempts: r.attempts,
       error: r.error !== null ? { code: r.errorCode ?? 'INTERNAL_ERROR', message: r.error } : null,

@@ -45,8 +45,8 @@ export class CreateBacktestRequestDto {
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
-    description: "Strategy settings (the strategy's defaults fill in the rest); validated before the run is queued",
-    example: { rsi_length: 14, leverage: 10 },
+    description: "Strategy settings (the strategy's defaults fill in the rest); validated before the run is queued. Keys in camelCase (the API's names, as responses show them); the original's snake_case names are accepted too.",
+    example: { rsiLength: 14, leverage: 10 },
   })
   @IsOptional()
   @IsObject()

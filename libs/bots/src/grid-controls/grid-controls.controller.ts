@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from '@tb/common';
+import { apiSettings } from '@tb/strategies';
 import { ApiErrorResponses, CurrentUser, Scopes } from '@tb/users';
 import { GridControlsService } from './grid-controls.service';
 import { AdjustGridRequestDto, AdjustGridResponseDto, GridLevelsResponseDto } from './dto/grid-controls.dto';
@@ -31,6 +32,6 @@ export class GridControlsController {
   @ApiErrorResponses(401, 403, 404)
   async adjust(@CurrentUser('userId') userId: string, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: AdjustGridRequestDto): Promise<AdjustGridResponseDto> {
     const bot = await this.grid.adjust(userId, id, body);
-    return { botId: bot.id, settings: bot.settings };
+    return { botId: bot.id, settings: apiSettings(bot.settings) };
   }
 }

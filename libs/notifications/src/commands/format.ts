@@ -196,7 +196,7 @@ const show = (v: unknown): string => (v === null || v === undefined ? 'none' : t
 export function formatSettings(bot: Pick<BotLine, 'id' | 'strategy' | 'symbol' | 'timeframe' | 'status'>, fields: readonly SettingField[], values: Record<string, unknown>, page: number, pageSize: number): string {
   const pages = Math.max(1, Math.ceil(fields.length / pageSize));
   const shown = fields.slice(page * pageSize, (page + 1) * pageSize);
-  return [`⚙️ Settings · ${botTitle(bot)}`, `Page ${page + 1}/${pages}: tap a setting to change it.`, ...shown.map((f) => `${f.name} = ${show(values[f.name])}`)].join('\n');
+  return [`⚙️ Settings · ${botTitle(bot)}`, `Page ${page + 1}/${pages}: tap a setting to change it.`, ...shown.map((f) => `${f.name} = ${show(values[f.key])}`)].join('\n');
 }
 
 export function formatSettingChanged(name: string, value: unknown): string {

@@ -1,9 +1,12 @@
-import { GRID_SETTINGS_DOC, HYPERRSI_SETTINGS_SCHEMA, type SettingSpec } from '@tb/strategies';
+import { GRID_SETTINGS_DOC, HYPERRSI_SETTINGS_SCHEMA, apiSettingName, apiSettingsText, type SettingSpec } from '@tb/strategies';
 
 export type StrategyName = 'hyperrsi' | 'grid';
 
 /** One editable setting as the settings menu shows it (the strategy's own descriptor list, in its order). */
 export interface SettingField {
+  /** the strategy's own name: the key of its parsed settings */
+  readonly key: string;
+  /** the API's (camelCase) name: shown, and the key a change is sent under */
   readonly name: string;
   readonly type: 'number' | 'integer' | 'boolean' | 'enum' | 'string' | 'json';
   readonly enum?: readonly string[];
@@ -15,13 +18,14 @@ export interface SettingField {
 
 /** A setting as the menu edits it: records and lists are typed as JSON, a timeframe as text. */
 const field = (d: SettingSpec): SettingField => ({
-  name: d.name,
+  key: d.name,
+  name: apiSettingName(d.name),
   type: d.type === 'record' || d.type === 'number[]' ? 'json' : d.type === 'timeframe' ? 'string' : d.type,
   enum: d.enum,
   nullable: d.nullable === true,
   min: d.min,
   max: d.max,
-  description: d.description,
+  description: apiSettingsText(d.description),
 });
 
 const HYPERRSI: readonly SettingField[] = HYPERRSI_SETTINGS_SCHEMA.map(field);

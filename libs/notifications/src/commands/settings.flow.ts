@@ -41,7 +41,7 @@ export class SettingsFlow {
     const d = await this.trader.bot(userId, botId);
     const field = settingFields(d.bot.strategy)[idx];
     if (!field) return { text: 'Unknown setting; open /settings again.', toast: 'Expired' };
-    const current = (botStrategy(d.bot.strategy).parseSettings(d.bot.settings) as Record<string, unknown>)[field.name];
+    const current = (botStrategy(d.bot.strategy).parseSettings(d.bot.settings) as Record<string, unknown>)[field.key];
     const now = `Now: ${current === null || current === undefined ? 'none' : JSON.stringify(current)}`;
     if (fieldChoices(field)) return { text: `${field.name}: ${field.description}\n${now}`, keyboard: keyboards.settingChoices(botId, idx, field), edit: true };
     await this.conv.set(chatId, { flow: 'setting', botId, idx });

@@ -18,7 +18,7 @@ const SCHEMA: SettingsSchema<Demo> = {
   keyAliases: new Map([['leverage', 'lev']]),
 };
 
-const issuesOf = (input: unknown): SettingsIssue[] => {
+const issuesOf = (input: unknown): readonly SettingsIssue[] => {
   try {
     readSettings(SCHEMA, input).finish();
     return [];

@@ -180,9 +180,12 @@ export const HYPERRSI_SETTINGS_SCHEMA: readonly SettingDescriptor[] = [
 
 export const HYPERRSI_DEFAULT_SETTINGS: HyperrsiSettings = settingsDefaults<HyperrsiSettings>({ specs: HYPERRSI_SETTINGS_SCHEMA, keyAliases: new Map() });
 
-/** `use_trend_logic` -> `useTrendLogic`, `tp1_ratio` -> `tp1Ratio`: the camelCase spelling of an original name. */
+/**
+ * `use_trend_logic` -> `useTrendLogic`, `tp1_ratio` -> `tp1Ratio`, `use_check_DCA_with_price` -> `useCheckDCAWithPrice`:
+ * the camelCase spelling of an original name (the API's name of the setting).
+ */
 export function camelSettingName(name: string): string {
-  return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+  return name.replace(/_([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { PageMetaDto } from '@tb/common';
-import { TIMEFRAMES, type Timeframe } from '@tb/strategies';
+import { TIMEFRAMES, apiSettings, type Timeframe } from '@tb/strategies';
 import { SYMBOL_PATTERN } from '../../stats/dto/stats.query.dto';
 import { PORTFOLIO_METRICS, type PortfolioMetric, type SymbolScore } from '../portfolio-selection';
 import type { PortfolioDetailView } from '../grid-portfolios.service';
@@ -87,7 +87,7 @@ export class GridPortfolioSummaryResponseDto {
       minTrades: p.minTrades,
       whitelist: p.whitelist,
       blacklist: p.blacklist,
-      settings: p.settings,
+      settings: apiSettings(p.settings),
       rankedAt: iso(p.rankedAt),
       nextRunAt: iso(p.nextRunAt),
       createdAt: p.createdAt.toISOString(),

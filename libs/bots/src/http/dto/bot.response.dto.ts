@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { OrderEntity } from '@tb/orders';
 import type { TradeRecord } from '@tb/backtest';
+import { apiSettings } from '@tb/strategies';
 import type { BotDecisionEntity, BotFeed } from '../../bot.entity';
 import { BOT_STATUSES, type BotStatus } from '../../bot-status';
 import type { JournalInput } from '../../bot-journal';
@@ -115,7 +116,7 @@ export class BotLastDecisionDto {
 
 /** GET /bots/:id and the answer of every lifecycle call. */
 export class BotResponseDto extends BotSummaryResponseDto {
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The settings as given (the strategy fills in its defaults)' }) settings!: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The settings as given (the strategy fills in its defaults), under their camelCase API names' }) settings!: Record<string, unknown>;
   @ApiProperty({ type: BotPositionDto }) position!: BotPositionDto;
   @ApiProperty({ type: Number, nullable: true, description: 'Close of the last candle the bot decided on' }) lastPrice!: number | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Open position valued at lastPrice (quote, before fees)' }) unrealizedPnl!: number | null;
@@ -126,7 +127,7 @@ export class BotResponseDto extends BotSummaryResponseDto {
   static fromDetail(v: BotDetailView): BotResponseDto {
     return {
       ...BotSummaryResponseDto.from(v),
-      settings: v.bot.settings,
+      settings: apiSettings(v.bot.settings),
       position: {
         long: { qty: v.position.long.qty, avgEntryPrice: v.position.long.avg },
         short: { qty: v.position.short.qty, avgEntryPrice: v.position.short.avg },
@@ -175,7 +176,7 @@ export class BotDecisionResponseDto {
   @ApiProperty() seq!: number;
   @ApiProperty({ enum: ['init', 'candle', 'fill', 'closed', 'settings', 'command'] }) kind!: string;
   @ApiProperty({ example: 'candle:1704067200000' }) inputKey!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the strategy saw (candle, fill, closed order, settings)' }) input!: JournalInput;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'What the strategy saw (candle, fill, closed order, settings), verbatim as journaled — the entry hash covers it, so settings keep the strategy\'s own names here (HYPERRSI: snake_case)' }) input!: JournalInput;
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Order intents the strategy answered' }) intents!: unknown;
   @ApiProperty({ type: [String], description: 'Keys of intents recorded as expired instead of sent (stale, paused, warm-up)' }) expired!: unknown;
   @ApiProperty({ description: 'sha-256 of the strategy state after the decision' }) stateHash!: string;

@@ -71,7 +71,7 @@ export class CreateBotRequestDto {
     type: 'object',
     additionalProperties: true,
     example: { leverage: 10, investment: 1000 },
-    description: "Strategy settings (the strategy's defaults fill in the rest); 400 STRATEGY_SETTINGS_INVALID lists every bad settings.<field>",
+    description: "Strategy settings (the strategy's defaults fill in the rest); 400 STRATEGY_SETTINGS_INVALID lists every bad settings.<field>. Keys in camelCase (the API's names, as responses show them); the original's snake_case names are accepted too.",
   })
   @IsOptional()
   @IsObject()
@@ -102,8 +102,8 @@ export class UpdateBotSettingsRequestDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    example: { rsi_oversold: 25 },
-    description: 'Settings to change (merged over the current ones, validated, journaled, applied from the next candle)',
+    example: { rsiOversold: 25 },
+    description: "Settings to change (merged over the current ones, validated, journaled, applied from the next candle). Keys in camelCase (the API's names, as responses show them); the original's snake_case names are accepted too.",
   })
   @IsObject()
   settings!: Record<string, unknown>;

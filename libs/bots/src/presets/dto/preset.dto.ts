@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsObject, IsOptional, IsString, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
 import { BotFeedRequestDto } from '../../http/dto/create-bot.request.dto';
+import { apiSettings } from '@tb/strategies';
 import type { HyperrsiPresetEntity } from '../preset.entity';
 
 /** printable: no control characters */
@@ -18,8 +19,8 @@ export class CreatePresetRequestDto {
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
-    example: { investment: 50, leverage: 10, symbol_investments: { 'ETH/USDT:USDT': 30 }, use_dual_side_entry: true, dual_side_entry_trigger: 3 },
-    description: 'HYPERRSI settings (defaults fill in the rest); 400 STRATEGY_SETTINGS_INVALID lists every bad settings.<field> (per-symbol investments and dual-side settings included)',
+    example: { investment: 50, leverage: 10, symbolInvestments: { 'ETH/USDT:USDT': 30 }, useDualSideEntry: true, dualSideEntryTrigger: 3 },
+    description: "HYPERRSI settings (defaults fill in the rest); 400 STRATEGY_SETTINGS_INVALID lists every bad settings.<field> (per-symbol investments and dual-side settings included). Keys in camelCase (the API's names, as responses show them); the original's snake_case names are accepted too.",
   })
   @IsObject()
   settings!: Record<string, unknown>;
@@ -97,7 +98,7 @@ export class PresetResponseDto {
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 
   static from(p: HyperrsiPresetEntity): PresetResponseDto {
-    return { id: p.id, name: p.name, settings: p.settings, isDefault: p.isDefault, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() };
+    return { id: p.id, name: p.name, settings: apiSettings(p.settings), isDefault: p.isDefault, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString() };
   }
 }
 

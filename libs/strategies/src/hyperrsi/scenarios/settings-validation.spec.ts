@@ -178,9 +178,10 @@ describe('scenario: HYPERRSI settings validation', () => {
     expect(parseHyperrsiSettings(camel)).toEqual(parseHyperrsiSettings(snake));
     expect(Object.keys(parseHyperrsiSettings(camel))).toContain('use_trend_logic');
     expect(canonicalHyperrsiKeys({ ...camel, unknownThing: 1 })).toEqual({ ...snake, unknownThing: 1 });
+    expect(canonicalHyperrsiKeys({ useCheckDCAWithPrice: true })).toEqual({ use_check_DCA_with_price: true }); // no '_D' left over
     // every setting round-trips through its camelCase spelling
     for (const d of HYPERRSI_SETTINGS_SCHEMA) {
-      const camelName = d.name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+      const camelName = d.name.replace(/_([a-zA-Z0-9])/g, (_m, c: string) => c.toUpperCase());
       expect(parseHyperrsiSettings({ [camelName]: d.default })[d.name]).toEqual(d.default);
       expect(Object.keys(canonicalHyperrsiKeys({ [camelName]: d.default }))).toEqual([d.name]);
     }
