@@ -22,7 +22,7 @@ export class OrdersController {
     const limit = q.limit ?? 50;
     const offset = q.offset ?? 0;
     const [rows, total] = await this.orders.list(user.userId, { ...q, limit, offset });
-    return { items: rows.map((o) => OrderResponseDto.from(o)), total, limit, offset };
+    return { items: rows, total, limit, offset }; // rows are OrderResponseDto-shaped already
   }
 
   @Get(':id')

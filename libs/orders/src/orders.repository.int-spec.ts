@@ -8,6 +8,7 @@ import { RedisModule } from '@tb/redis';
 import { OrdersModule } from './orders.module';
 import { OrdersRepository, type NewFill, type NewOrder } from './orders.repository';
 import { OrderEntity } from './order.entity';
+import { OrderResponseDto } from './dto/orders.dto';
 import { insertPaperAccount, insertUser, newFill, newOrder } from '../../../test/support/factories';
 import { testEnv } from '../../../test/support/test-env';
 
@@ -94,6 +95,41 @@ describe('OrdersRepository', () => {
     expect(ethTotal).toBe(2);
     expect(await repo.listForUser(userId, { limit: 10, offset: 7 })).toEqual([[], 5]);
     expect(await repo.listForUser(userId, { status: 'FILLED', limit: 10, offset: 0 })).toEqual([[], 0]);
+  });
+
+  it('the API view of a page is, byte for byte, OrderResponseDto.from of the entities of the same page', async () => {
+    const { userId, accountId } = await owner();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const o = (await repo.insertPending(newOrder(userId, accountId, { symbol: i % 2 ? 'ETH/USDT:USDT' : 'BTC/USDT:USDT', price: i === 1 ? null : '100.5' }) as NewOrder)).order;
+      ids.push(o.id);
+    }
+    // microseconds (Date keeps milliseconds), a pre-1970 instant, nulls and non-nulls in every nullable column
+    await ds.query(`UPDATE orders SET created_at = '2026-01-02 03:04:05.678901+00', updated_at = '2026-01-02 05:04:05.000999+02' WHERE id = $1`, [ids[0]]);
+    await ds.query(`UPDATE orders SET created_at = '1969-12-31 23:59:59.9995+00', bot_id = 'bot-1', exchange_order_id = 'x-1' WHERE id = $1`, [ids[1]]);
+    await ds.query(
+      `UPDATE orders SET created_at = '2026-03-01 00:00:00+00', status = 'REJECTED', reject_reason = 'no', average_price = '1.5', filled = '0.001', fee = '0.0001', trigger_price = '99' WHERE id = $1`,
+      [ids[2]],
+    );
+    await ds.query(`UPDATE orders SET created_at = '2026-03-01 00:00:00+00', reduce_only = true WHERE id = $1`, [ids[3]]);
+    for (const q of [{}, { symbol: 'ETH/USDT:USDT' }, { status: 'REJECTED' as const }, { botId: 'bot-1' }, { accountId }]) {
+      for (const [limit, offset] of [
+        [10, 0],
+        [2, 1],
+        [10, 9],
+      ]) {
+        const [entities, total] = await repo.listForUser(userId, { ...q, limit, offset });
+        const [view, viewTotal] = await repo.listViewForUser(userId, { ...q, limit, offset });
+        expect(viewTotal).toBe(total);
+        expect(JSON.stringify(view)).toBe(JSON.stringify(entities.map((o) => OrderResponseDto.from(o))));
+      }
+    }
+    const [all] = await repo.listViewForUser(userId, { limit: 10, offset: 0 });
+    expect(all.map((o) => o.id)).toEqual([...[ids[2], ids[3]].sort().reverse(), ids[0], ids[1]]); // created_at DESC, id DESC
+    const first = all.find((o) => o.id === ids[0])!;
+    expect([first.createdAt, first.updatedAt]).toEqual(['2026-01-02T03:04:05.678Z', '2026-01-02T03:04:05.000Z']);
+    expect(all.find((o) => o.id === ids[1])!.createdAt).toBe('1969-12-31T23:59:59.999Z');
+    expect(await repo.listViewForUser(userId, { limit: 10, offset: 7 })).toEqual([[], 4]);
   });
 
   it('the reconciler sees OPEN orders at once and PENDING ones only after the grace period', async () => {

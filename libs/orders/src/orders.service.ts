@@ -22,7 +22,7 @@ import {
 import { liquidationKey, type OrderSide, type OrderType, type PositionSide } from '@tb/strategies';
 import { OrderEntity } from './order.entity';
 import type { FillEntity } from './fill.entity';
-import { OrdersRepository, type NewFill, type NewOrder, type OrderQuery } from './orders.repository';
+import { OrdersRepository, type NewFill, type NewOrder, type OrderQuery, type OrderListItem } from './orders.repository';
 import { assertTransition, canTransition, isTerminal, statusFromExchange, type OrderStatus } from './order-status';
 
 export interface PlaceOrderCommand {
@@ -485,8 +485,9 @@ export class OrdersService implements OnModuleInit {
     return { order, fills: await this.orders.fillsOfOrder(order.id) };
   }
 
-  list(userId: string, q: OrderQuery): Promise<[OrderEntity[], number]> {
-    return this.orders.listForUser(userId, q);
+  /** A page of the user's orders as the API lists them (see OrdersRepository.listViewForUser). */
+  list(userId: string, q: OrderQuery): Promise<[OrderListItem[], number]> {
+    return this.orders.listViewForUser(userId, q);
   }
 
   /**
