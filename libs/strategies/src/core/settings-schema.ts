@@ -217,7 +217,9 @@ export function readSettings<S>(
     valid: (field) => !issues.some((i) => i.field === field),
     finish: () => {
       if (issues.length > 0) throw new StrategySettingsError(issues);
-      return Object.freeze(settings);
+      // a copy by spread (same keys, same order): the keyed stores above can leave `out` a dictionary-mode object
+      // (GRID's 33 keys did), whose every property read in a strategy's per-candle code is a generic lookup
+      return Object.freeze({ ...settings });
     },
   };
 }

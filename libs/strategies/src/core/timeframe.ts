@@ -35,12 +35,43 @@ export function parseTimeframe(value: string): Timeframe {
   throw new RangeError(`unknown timeframe "${value}" (expected one of ${TIMEFRAMES.join(', ')})`);
 }
 
+/**
+ * TF_MINUTES[tf] as a switch: called per candle by the strategies, and a keyed read of the table by the many
+ * timeframe strings of all its callers is a megamorphic lookup.
+ */
 export function timeframeMinutes(tf: Timeframe): number {
-  return TF_MINUTES[tf];
+  switch (tf) {
+    case '1m':
+      return 1;
+    case '3m':
+      return 3;
+    case '5m':
+      return 5;
+    case '15m':
+      return 15;
+    case '30m':
+      return 30;
+    case '1h':
+      return 60;
+    case '2h':
+      return 120;
+    case '4h':
+      return 240;
+    case '6h':
+      return 360;
+    case '8h':
+      return 480;
+    case '12h':
+      return 720;
+    case '1d':
+      return 1440;
+    default:
+      return TF_MINUTES[tf as Timeframe]; // undefined for a string that is no timeframe, as before
+  }
 }
 
 export function timeframeMs(tf: Timeframe): number {
-  return TF_MINUTES[tf] * MINUTE;
+  return timeframeMinutes(tf) * MINUTE;
 }
 
 export function timeframeFromMinutes(minutes: number): Timeframe | undefined {

@@ -26,6 +26,22 @@ export function canMoveSlot(from: SlotStatus, to: SlotStatus): boolean {
   return ALLOWED[from].includes(to);
 }
 
+/** `canMoveSlot` as a switch (the table's keyed read by a status string is a megamorphic lookup on every move). */
+function legalMove(from: SlotStatus, to: SlotStatus): boolean {
+  switch (from) {
+    case 'idle':
+      return to === 'open_order';
+    case 'open_order':
+      return to === 'idle' || to === 'filled';
+    case 'filled':
+      return to === 'closing_order' || to === 'done';
+    case 'closing_order':
+      return to === 'filled' || to === 'done';
+    case 'done':
+      return to === 'idle';
+  }
+}
+
 export interface GridSlot {
   /** Absolute level index (adaptive: 1..gridNum; range: base..base+gridNum, stable across trailing shifts). */
   j: number;
@@ -85,7 +101,7 @@ export class IllegalSlotTransitionError extends Error {
 
 /** Moves a slot, asserting the transition is legal. Entering `idle` clears the slot's order data. */
 export function moveSlot(slot: GridSlot, to: SlotStatus): void {
-  if (!ALLOWED[slot.st].includes(to)) throw new IllegalSlotTransitionError(slot.j, slot.st, to);
+  if (!legalMove(slot.st, to)) throw new IllegalSlotTransitionError(slot.j, slot.st, to);
   slot.st = to;
   if (to === 'idle') {
     slot.openKey = null;
