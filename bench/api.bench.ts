@@ -19,6 +19,9 @@ import { load } from './util';
  *   - authenticated GET /api/orders (a user with 35 orders), 20 connections for 20 s, as fast as it goes;
  *   - the same at a fixed 500 req/s for 20 s (latency at a realistic load).
  *
+ * Each run prints the CPU time per request of the app process (user + system, and user alone) and of the app's
+ * PostgreSQL backends. `API_BENCH_NODE_ARGS` adds node flags to the app's command line (experiments, e.g. GC sizes).
+ *
  * `--soak` runs the authenticated list at 500 req/s for 10 minutes (or the given minutes) and prints the app's RSS
  * every minute and its growth. `--dist` points at another build (a copy of dist/ taken before a change).
  */
@@ -50,6 +53,11 @@ export interface ApiBenchRow {
    * writes, whose cost grows with the machine's load (a busy scheduler), so this one is the steadier comparison.
    */
   readonly userUsPerReq: number;
+  /**
+   * CPU time the app's PostgreSQL backends (the connections of its pool, found in pg_stat_activity) spent per request:
+   * on this machine the database shares the two cores with the app, so it bounds req/s too.
+   */
+  readonly dbUsPerReq: number;
   readonly load: string;
 }
 
@@ -65,11 +73,11 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function query(url: string, sql: string, params: unknown[] = []): Promise<void> {
+async function query<T = unknown>(url: string, sql: string, params: unknown[] = []): Promise<T> {
   const ds = new DataSource({ type: 'postgres', url });
   await ds.initialize();
   try {
-    await ds.query(sql, params);
+    return (await ds.query(sql, params)) as T;
   } finally {
     await ds.destroy();
   }
@@ -113,16 +121,31 @@ function cpuUs(pid: number): { user: number; sys: number } {
   }
 }
 
-/** One autocannon run, with the app's CPU time per request: unlike req/s, it hardly depends on the machine's load. */
-async function measure(name: string, pid: number, opts: autocannon.Options): Promise<ApiBenchRow> {
-  const before = cpuUs(pid);
-  const r = await cannon(opts);
-  const after = cpuUs(pid);
-  const n = Math.max(1, r.requests.total);
-  return row(name, r, (after.user + after.sys - before.user - before.sys) / n, (after.user - before.user) / n);
+/** User + system CPU time of some processes together, in microseconds (a process that is gone counts 0). */
+function totalCpuUs(pids: readonly number[]): number {
+  let sum = 0;
+  for (const p of pids) {
+    const { user, sys } = cpuUs(p);
+    if (Number.isFinite(user)) sum += user + sys;
+  }
+  return sum;
 }
 
-function row(name: string, r: autocannon.Result, cpuUsPerReq: number, userUsPerReq: number): ApiBenchRow {
+/**
+ * One autocannon run, with the CPU time per request of the app and of its database backends (`dbPids`): unlike
+ * req/s, they depend little on the machine's load.
+ */
+async function measure(name: string, pid: number, dbPids: readonly number[], opts: autocannon.Options): Promise<ApiBenchRow> {
+  const before = cpuUs(pid);
+  const dbBefore = totalCpuUs(dbPids);
+  const r = await cannon(opts);
+  const after = cpuUs(pid);
+  const dbAfter = totalCpuUs(dbPids);
+  const n = Math.max(1, r.requests.total);
+  return row(name, r, (after.user + after.sys - before.user - before.sys) / n, (after.user - before.user) / n, (dbAfter - dbBefore) / n);
+}
+
+function row(name: string, r: autocannon.Result, cpuUsPerReq: number, userUsPerReq: number, dbUsPerReq: number): ApiBenchRow {
   return {
     name,
     requests: r.requests.total,
@@ -135,6 +158,7 @@ function row(name: string, r: autocannon.Result, cpuUsPerReq: number, userUsPerR
     errors: r.errors + r.timeouts,
     cpuUsPerReq,
     userUsPerReq,
+    dbUsPerReq,
     load: load(),
   };
 }
@@ -178,7 +202,7 @@ export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => voi
   let appLog = '';
   const rows: ApiBenchRow[] = [];
   try {
-    const nodeArgs = opts.profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profDir)}`] : [];
+    const nodeArgs = [...(opts.profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profDir)}`] : []), ...(processEnv().API_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
     app = spawn(process.execPath, [...nodeArgs, main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     // drain the logs (a real deployment ships them somewhere); keep only the tail for error reports
     app.stdout!.on('data', (d: Buffer) => (appLog = (appLog + d.toString()).slice(-4000)));
@@ -222,10 +246,13 @@ export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => voi
     await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: 3 });
     const rssBefore = rssMb(app.pid!);
     const pid = app.pid!;
-    rows.push(await measure(`GET /health/live, 20 conns, ${d} s`, pid, { url: `${url}/health/live`, connections: 20, duration: d }));
-    rows.push(await measure(`GET /api/orders (35), 20 conns, ${d} s`, pid, { url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: d }));
+    // the app's pool connections (opened by now, by the warm-up); the bench's own connections are closed
+    const dbPids = (await query<{ pid: number }[]>(adminUrl, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName])).map((r) => Number(r.pid));
+    out(`database backends of the app: ${dbPids.length} (their CPU per request is the "db CPU" column)`);
+    rows.push(await measure(`GET /health/live, 20 conns, ${d} s`, pid, dbPids, { url: `${url}/health/live`, connections: 20, duration: d }));
+    rows.push(await measure(`GET /api/orders (35), 20 conns, ${d} s`, pid, dbPids, { url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: d }));
     rows.push(
-      await measure(`GET /api/orders (35) at 500 req/s, ${d} s`, pid, {
+      await measure(`GET /api/orders (35) at 500 req/s, ${d} s`, pid, dbPids, {
         url: `${url}/api/orders?limit=50`,
         headers: auth,
         connections: 20,

@@ -188,8 +188,8 @@ function backtestTable(rows: readonly BacktestBenchRow[]): string {
 
 function apiTable(rows: readonly ApiBenchRow[]): string {
   return table(
-    ['run', 'requests', 'req/s', 'p50', 'p90', 'p99', 'max', 'non-2xx', 'errors', 'app CPU µs/req', 'of which user', 'load avg after'],
-    rows.map((r) => [r.name, int(r.requests), int(r.reqPerSec), String(r.p50), String(r.p90), String(r.p99), String(r.max), int(r.non2xx), int(r.errors), int(r.cpuUsPerReq), int(r.userUsPerReq), r.load]),
+    ['run', 'requests', 'req/s', 'p50', 'p90', 'p99', 'max', 'non-2xx', 'errors', 'app CPU µs/req', 'of which user', 'db CPU µs/req', 'load avg after'],
+    rows.map((r) => [r.name, int(r.requests), int(r.reqPerSec), String(r.p50), String(r.p90), String(r.p99), String(r.max), int(r.non2xx), int(r.errors), int(r.cpuUsPerReq), int(r.userUsPerReq), int(r.dbUsPerReq), r.load]),
   );
 }
 

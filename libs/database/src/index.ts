@@ -3,6 +3,7 @@ export * from './typeorm.logger';
 export * from './transactional';
 export * from './pool-monitor';
 export * from './find-page';
+export * from './prepared-query';
 export * from './database.health';
 export * from './database.module';
 export * from './migrations';

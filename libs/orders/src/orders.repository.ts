@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { findPage, TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
+import { findPage, queryPrepared, TransactionHost, type TransactionalAdapterTypeOrm } from '@tb/database';
 import { In, IsNull, LessThan, Not } from 'typeorm';
 import { FillEntity } from './fill.entity';
 import { OrderEntity } from './order.entity';
@@ -181,11 +181,13 @@ export class OrdersRepository {
       params.push(value);
       where += ` AND ${column} = $${params.length}`;
     }
-    const rows = (await this.txHost.tx.query(
+    // a prepared statement per filter combination (at most 16): PostgreSQL plans it once per connection
+    const rows = await queryPrepared<OrderListItem & { __total?: string }>(
+      this.txHost.tx,
       `SELECT ${ORDER_LIST_COLUMNS}, count(*) OVER () AS "__total" FROM orders WHERE ${where}
         ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, q.offset],
-    )) as (OrderListItem & { __total?: string })[];
+    );
     if (rows.length === 0) {
       if (q.offset === 0) return [[], 0];
       const [{ n }] = (await this.txHost.tx.query(`SELECT count(*) AS n FROM orders WHERE ${where}`, params)) as [{ n: string }];
