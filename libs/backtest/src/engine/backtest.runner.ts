@@ -8,7 +8,7 @@ import {
   type EquityPoint,
 } from './backtest.types';
 import { withBacktestCapital } from './backtest-capital.defaults';
-import { computeMetrics } from './metrics';
+import { computeMetricsOnly, drawdownSeries } from './metrics';
 import { TradeTracker } from './trade.tracker';
 
 const DEFAULT_PROGRESS_EVERY = 65_536;
@@ -277,7 +277,7 @@ export class BacktestSession<Settings = unknown, State = unknown> {
     this.input.onProgress?.({ done: n, total: n });
 
     const time = this.cols.time.subarray(this.start, this.end);
-    const { metrics, drawdownPct } = computeMetrics({
+    const metrics = computeMetricsOnly({
       timeframe: this.input.timeframe,
       initialBalance: initial,
       time,
@@ -292,6 +292,8 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       liquidations: tr.liquidations,
       rejectedOrders: this.rejected,
     });
+    const equity = this.equity;
+    let drawdownPct: Float64Array | null = null;
     this.finished = {
       strategy: this.strategy.name,
       symbol: this.market.symbol,
@@ -303,8 +305,11 @@ export class BacktestSession<Settings = unknown, State = unknown> {
       metrics,
       trades: tr.trades,
       equityTime: time,
-      equityValue: this.equity,
-      drawdownPct,
+      equityValue: equity,
+      // built on first read (reports, the API's curve), not by every run (a sweep reads only the metrics)
+      get drawdownPct(): Float64Array {
+        return (drawdownPct ??= drawdownSeries(equity, initial).drawdownPct);
+      },
       marginMode: this.marginMode,
       fundingEvents: this.input.funding !== undefined && this.market.type === 'perp' ? this.fundingEventsInRange() : null,
       strategyStats: this.strategy.stats ? { ...this.strategy.stats(this.state) } : {},

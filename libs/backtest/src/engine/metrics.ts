@@ -34,8 +34,22 @@ export interface DrawdownStats {
 }
 
 export function drawdownSeries(equity: Float64Array, initial: number): DrawdownStats {
+  const dd = new Float64Array(equity.length);
+  return { drawdownPct: dd, ...drawdownScan(equity, initial, dd) };
+}
+
+/**
+ * The drawdown statistics alone (no per-point series): what the metrics need. A backtest's series is built only
+ * when something reads it (the report, the API's equity curve), not by every run of a sweep; a fresh 8 MB array
+ * per million candles costs its page faults even when nothing reads it.
+ */
+export function drawdownStats(equity: Float64Array, initial: number): Omit<DrawdownStats, 'drawdownPct'> {
+  return drawdownScan(equity, initial, null);
+}
+
+/** One pass over the equity curve; writes the per-point drawdown into `dd` when given. */
+function drawdownScan(equity: Float64Array, initial: number, dd: Float64Array | null): Omit<DrawdownStats, 'drawdownPct'> {
   const n = equity.length;
-  const dd = new Float64Array(n);
   let peak = initial;
   let peakIdx = -1;
   let maxPct = 0;
@@ -49,7 +63,7 @@ export function drawdownSeries(equity: Float64Array, initial: number): DrawdownS
       peakIdx = i;
     }
     const d = peak > 0 ? ((e - peak) / peak) * 100 : 0;
-    dd[i] = d;
+    if (dd !== null) dd[i] = d;
     if (-d > maxPct) {
       maxPct = -d;
       bestPeak = peakIdx;
@@ -57,7 +71,7 @@ export function drawdownSeries(equity: Float64Array, initial: number): DrawdownS
     }
     if (peak - e > maxAbs) maxAbs = peak - e;
   }
-  return { drawdownPct: dd, maxDrawdownPct: maxPct, maxDrawdownAbs: maxAbs, peakIndex: bestPeak, troughIndex: bestTrough };
+  return { maxDrawdownPct: maxPct, maxDrawdownAbs: maxAbs, peakIndex: bestPeak, troughIndex: bestTrough };
 }
 
 export interface RatioStats {
@@ -174,13 +188,22 @@ export function exitReasonTable(trades: readonly TradeRecord[]): ExitReasonRow[]
 }
 
 export function computeMetrics(m: MetricsInput): { metrics: BacktestMetrics; drawdownPct: Float64Array } {
+  const dd = drawdownSeries(m.equity, m.initialBalance);
+  return { metrics: metricsWith(m, dd), drawdownPct: dd.drawdownPct };
+}
+
+/** computeMetrics without the per-point drawdown series (see drawdownStats). */
+export function computeMetricsOnly(m: MetricsInput): BacktestMetrics {
+  return metricsWith(m, drawdownStats(m.equity, m.initialBalance));
+}
+
+function metricsWith(m: MetricsInput, dd: Omit<DrawdownStats, 'drawdownPct'>): BacktestMetrics {
   const n = m.equity.length;
   const initial = m.initialBalance;
   const final = n ? m.equity[n - 1] : initial;
   const tfMs = timeframeMs(m.timeframe);
   const startTime = n ? m.time[0] : 0;
   const endTime = n ? m.time[n - 1] + tfMs : 0;
-  const dd = drawdownSeries(m.equity, initial);
   const ratios = returnRatios(m.equity, initial, m.timeframe);
   const cagr = cagrPct(initial, final, endTime - startTime);
 
@@ -263,5 +286,5 @@ export function computeMetrics(m: MetricsInput): { metrics: BacktestMetrics; dra
     monthly: monthlyBreakdown(m.time, m.equity, initial, m.trades),
     exitReasons: exitReasonTable(m.trades),
   };
-  return { metrics, drawdownPct: dd.drawdownPct };
+  return metrics;
 }
