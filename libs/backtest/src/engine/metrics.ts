@@ -133,6 +133,17 @@ function nextMonthStart(t: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
 }
 
+/**
+ * The first index from `i` on whose time is >= `t` (time.length when none): the scan of monthlyBreakdown in a function
+ * of its own, which the JIT optimises after a few months (the scan inlined in the caller's one long loop ran unoptimised:
+ * ~25 ns a candle).
+ */
+function firstAtOrAfter(time: Float64Array, i: number, t: number): number {
+  const n = time.length;
+  while (i < n && !(time[i] >= t)) i++;
+  return i;
+}
+
 export function monthlyBreakdown(time: Float64Array, equity: Float64Array, initial: number, trades: readonly TradeRecord[]): MonthlyRow[] {
   const rows: MonthlyRow[] = [];
   const n = time.length;
@@ -144,15 +155,13 @@ export function monthlyBreakdown(time: Float64Array, equity: Float64Array, initi
   const push = (end: number) => {
     rows.push({ month: monthKey(first), startEquity: start, endEquity: end, returnPct: start > 0 ? (end / start - 1) * 100 : 0, pnl: end - start, trades: 0 });
   };
-  for (let i = 0; i < n; i++) {
-    if (time[i] >= boundary) {
-      const end = equity[i - 1];
-      push(end);
-      ends.push(boundary);
-      start = end;
-      first = time[i];
-      boundary = nextMonthStart(time[i]);
-    }
+  for (let i = firstAtOrAfter(time, 0, boundary); i < n; i = firstAtOrAfter(time, i + 1, boundary)) {
+    const end = equity[i - 1];
+    push(end);
+    ends.push(boundary);
+    start = end;
+    first = time[i];
+    boundary = nextMonthStart(time[i]);
   }
   push(equity[n - 1]);
   ends.push(Infinity);
