@@ -779,8 +779,13 @@ export class MatchingEngine {
   }
 
   private removeOrder(o: Order): void {
-    const i = this.orders.indexOf(o);
-    if (i >= 0) this.orders.splice(i, 1);
+    const os = this.orders;
+    const i = os.indexOf(o);
+    if (i >= 0) {
+      // splice(i, 1) without the array of removed elements it allocates (once per finished order)
+      for (let k = i + 1; k < os.length; k++) os[k - 1] = os[k];
+      os.pop();
+    }
     this.keys.set(o.key, null);
     this.finishKey(o.key);
     if (o.trail === o.trail) this.trailing--;

@@ -1174,7 +1174,9 @@ function onOrderClosed(state: GridState, ev: OrderClosedEvent): StrategyResult<G
   const retired = state.retired;
   for (let i = 0; i < retired.length; i++) {
     if (retired[i].key === ev.key) {
-      retired.splice(i, 1);
+      // splice(i, 1) without the array of removed elements it allocates
+      for (let k = i + 1; k < retired.length; k++) retired[k - 1] = retired[k];
+      retired.pop();
       break;
     }
   }
