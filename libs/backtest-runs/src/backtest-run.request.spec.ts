@@ -34,7 +34,7 @@ describe('normalizeBacktestRequest (defaults shared with `tb backtest`)', () => 
     expect(err).toBeInstanceOf(InvalidBacktestSettingsError);
     const e = err as InvalidBacktestSettingsError;
     expect(e.code).toBe(ErrorCode.StrategySettingsInvalid);
-    expect((e.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['settings.leverage', 'settings.rsi_length']);
+    expect((e.details as Array<{ field: string }>).map((d) => d.field).sort()).toEqual(['settings.leverage', 'settings.rsiLength']);
   });
 
   it('candlesInRange counts open times in the half-open range', () => {
