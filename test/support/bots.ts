@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { runBacktest, type BacktestCommand, type BacktestResult, type TradeRecord } from '@tb/backtest';
-import { BotsRepository, BotsService, botStrategy, replayJournal, type JournalEntry, type JournalInput } from '@tb/bots';
+import { BotsRepository, BotsService, botStrategy, replayJournal, stateHash, type JournalEntry, type JournalInput } from '@tb/bots';
 import { PAPER_MARKETS } from '@tb/exchange';
 import type { Candle, Fill, Intent, MarketSpec, Strategy, Timeframe } from '@tb/strategies';
 
@@ -110,6 +110,9 @@ export async function expectJournalReplays(repo: BotsRepository, botId: string, 
   expect(kinds.candle).toBe(candles);
   const entries = await journalOf(repo, botId);
   expect(replayJournal(botStrategy(strategy), entries)).toEqual({ identical: true, decisions: entries.length });
+  // the state the worker stored (read back from PostgreSQL) is the state its last journal entry hashed
+  const row = await repo.findById(botId);
+  expect(stateHash(row!.state)).toBe(entries[entries.length - 1].stateHash);
   if (!tamper) return entries;
   // the first candle entry from the middle on: its close raised by 1 % — caught at that entry (by its hash, even
   // where the edit would leave the strategy's state unchanged)
