@@ -48,25 +48,28 @@ export function synthesiseCandles(n: number): CandleColumns {
 const PERP: MarketSpec = { symbol: 'BTC/USDT:USDT', type: 'perp', tickSize: 0.1, amountStep: 0.001, minAmount: 0.001, minNotional: 5 };
 const SPOT: MarketSpec = { symbol: 'BTC/USDT', type: 'spot', tickSize: 0.01, amountStep: 0.00001, minAmount: 0.00001, minNotional: 5 };
 
+/** HYPERRSI with every feature on (the bench's "full" settings; the golden cases use them too). */
+export const HYPERRSI_FULL_SETTINGS: Readonly<Record<string, unknown>> = {
+  direction: 'both',
+  leverage: 10,
+  use_trend_logic: true,
+  use_trend_close: true,
+  pyramiding_limit: 4,
+  use_sl: true,
+  use_break_even: true,
+  use_break_even_tp2: true,
+  use_break_even_tp3: true,
+  trailing_stop_active: true,
+  use_tp1: true,
+  use_tp2: true,
+  use_tp3: true,
+  use_dual_side_entry: true,
+};
+
 /** Settings that switch every feature on, tried first; the strategy's defaults when they do not parse. */
 const FULL_SETTINGS: Record<string, unknown[]> = {
   hyperrsi: [
-    {
-      direction: 'both',
-      leverage: 10,
-      use_trend_logic: true,
-      use_trend_close: true,
-      pyramiding_limit: 4,
-      use_sl: true,
-      use_break_even: true,
-      use_break_even_tp2: true,
-      use_break_even_tp3: true,
-      trailing_stop_active: true,
-      use_tp1: true,
-      use_tp2: true,
-      use_tp3: true,
-      use_dual_side_entry: true,
-    },
+    HYPERRSI_FULL_SETTINGS,
     {},
   ],
   grid: [{}],

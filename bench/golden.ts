@@ -8,7 +8,7 @@ import { getStrategy } from '../libs/backtest/src/engine/strategy.registry';
 import { toResultJson } from '../libs/backtest/src/report/report.output';
 import { parseCandleColumns } from '../libs/market/src/candles/candle-csv.reader';
 import type { CandleColumns, MarketSpec, Timeframe } from '@tb/strategies';
-import { synthesiseCandles } from './backtest.bench';
+import { HYPERRSI_FULL_SETTINGS as HYPERRSI_FULL, synthesiseCandles } from './backtest.bench';
 
 /**
  * Golden backtests: a fixed set of HYPERRSI and GRID runs on the bundled candles (data/) and on the backtest bench's
@@ -38,22 +38,6 @@ interface GoldenCase {
   readonly limitFill?: 'through' | 'touch';
 }
 
-const HYPERRSI_FULL = {
-  direction: 'both',
-  leverage: 10,
-  use_trend_logic: true,
-  use_trend_close: true,
-  pyramiding_limit: 4,
-  use_sl: true,
-  use_break_even: true,
-  use_break_even_tp2: true,
-  use_break_even_tp3: true,
-  trailing_stop_active: true,
-  use_tp1: true,
-  use_tp2: true,
-  use_tp3: true,
-  use_dual_side_entry: true,
-};
 
 export const GOLDEN_CASES: readonly GoldenCase[] = [
   { name: 'hyperrsi-full-perp-1h-funding', strategy: 'hyperrsi', data: 'binanceusdm_BTC-USDT_1h_2024-2025.csv', timeframe: '1h', type: 'perp', symbol: 'BTC/USDT:USDT', settings: HYPERRSI_FULL, funding: 'binanceusdm_BTC-USDT_funding_2024-2025.csv' },
