@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithRequestId } from '@tb/common';
+import { isCcxtLoaded } from '@tb/exchange';
 import { JobsProducer } from '@tb/jobs';
 import { WorkerModule } from '../apps/worker/src/worker.module';
 import { createHttpTestApp } from './support/http-app';
@@ -36,5 +37,15 @@ describe('worker: job logs carry the id of the request that enqueued the job', (
   it('the hourly prune job is registered as a BullMQ job scheduler', async () => {
     const schedulers = await app.get(JobsProducer).queue('maintenance').getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('prune-finished-jobs-hourly');
+  });
+
+  it('an idle worker loads ccxt after boot, before any candle close or order needs it', async () => {
+    // nothing in this worker trades: before the preload, ccxt stayed unloaded until the first order or feed poll
+    const deadline = Date.now() + 20_000;
+    while (!isCcxtLoaded() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(isCcxtLoaded()).toBe(true);
+    const loaded = logs.records().find((r) => r.msg === 'ccxt loaded');
+    expect(loaded?.context).toBe('CcxtPreload');
+    expect(typeof loaded?.ms).toBe('number');
   });
 });

@@ -12,6 +12,7 @@ import { BacktestsSweeper } from './backtests/backtests.sweeper';
 import { OrdersModule } from '@tb/orders';
 import { EventsModule } from '@tb/events';
 import { TradingScheduler } from './trading/trading.scheduler';
+import { CcxtPreload } from './trading/ccxt-preload';
 import { BotsModule, GridPortfoliosModule } from '@tb/bots';
 import { BotsProcessor } from './bots/bots.processor';
 import { BotsScheduler } from './bots/bots.scheduler';
@@ -39,7 +40,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [PlatformModule.forRoot(options), ScheduleModule.forRoot(), DiscoveryModule, OrdersModule, EventsModule, BacktestRunsModule, BotsModule, MarketFeedModule, GridPortfoliosModule, TelegramBotModule],
-      providers: [MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler, BotOwnersConsumer],
+      providers: [CcxtPreload, MaintenanceService, MaintenanceProcessor, JobContractCheck, TradingScheduler, BacktestsProcessor, BacktestsSweeper, BotsProcessor, BotsScheduler, BotsFeedScheduler, GridPortfoliosScheduler, BotOwnersConsumer],
     };
   }
 }

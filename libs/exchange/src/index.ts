@@ -4,6 +4,7 @@ export * from './exchange.errors';
 export * from './client-order-id';
 export * from './retry/retry.policy';
 export { CcxtExchange, type CcxtExchangeConfig, type ExchangeLogger } from './ccxt/ccxt.exchange';
+export { loadCcxt, isCcxtLoaded } from './ccxt/ccxt.loader';
 export { CcxtClientRegistry, defaultCcxtClientRegistry } from './ccxt/ccxt-client.registry';
 export { PORTABLE_CLIENT_ORDER_ID, dialectFor, type CcxtDialect } from './ccxt/ccxt.dialects';
 export { mapCcxtError } from './ccxt/ccxt-error.mapper';

@@ -14,3 +14,8 @@ export function loadCcxt(): Ccxt {
   if (!cached) cached = createRequire(__filename)('ccxt') as Ccxt;
   return cached;
 }
+
+/** Whether ccxt has been loaded in this process (the worker loads it ahead of the first candle close). */
+export function isCcxtLoaded(): boolean {
+  return cached !== undefined;
+}
