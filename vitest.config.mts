@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 import swc from 'unplugin-swc';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 
 // One alias per lib, read from tsconfig.json so the two never drift apart.
 const tsconfig = JSON.parse(readFileSync(resolve(import.meta.dirname, 'tsconfig.json'), 'utf8'));
@@ -26,6 +27,10 @@ export default defineConfig({
   ...shared,
   test: {
     reporters: ['default', './test/setup/summary-reporter.ts'],
+    // Vitest's default is one worker fewer than the CPUs: one on a 2-core machine, so every file ran in turn (~1,050 s).
+    // The int/e2e files spend most of their time waiting (replay pacing, timers, child processes) and each has its own
+    // database and Redis prefix (test/support/test-env.ts): two at a time, the run takes ~600 s on 2 cores.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       {
         ...shared,

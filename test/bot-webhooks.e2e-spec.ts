@@ -7,6 +7,7 @@ import { MarketCandlesRepository } from '@tb/market';
 import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module';
 import { GridApiModule } from '../apps/grid-api/src/grid-api.module';
 import { WorkerModule } from '../apps/worker/src/worker.module';
+import { BotsProcessor } from '../apps/worker/src/bots/bots.processor';
 import { createHttpTestApp } from './support/http-app';
 import { testEnv } from './support/test-env';
 import { readCandlesCsv } from './support/candles';
@@ -74,6 +75,10 @@ describe('signal webhooks: /api/{hyperrsi|grid}/bots/:id/webhooks and /api/{hype
   });
 
   it('an alert opens a position once; a replay of it, a wrong token, a malformed body, the other app: no order, a clear 4xx', async () => {
+    // the worker takes no bot job until the alert is in: it reaches the bot before its first bar, when it has seen no
+    // price yet, and waits for the first candle decision (a force entry without a price would be skipped)
+    const botsWorker = worker.get(BotsProcessor).worker;
+    await botsWorker.pause();
     const botId = await quietBot();
     const created = await H().post(`/api/hyperrsi/bots/${botId}/webhooks`).set('Authorization', bearer(alice)).send({ label: 'tv' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -104,6 +109,9 @@ describe('signal webhooks: /api/{hyperrsi|grid}/bots/:id/webhooks and /api/{hype
     expectError(await G().post(`/api/grid/webhooks/${token}`).send({ ...alert, id: 'tv-3' }), 404, 'NOT_FOUND');
     const [{ n }] = await ds.query('SELECT count(*)::int AS n FROM bot_webhook_alerts WHERE webhook_id = $1', [created.body.id]);
     expect(n).toBe(1);
+    const [before] = await ds.query('SELECT decisions, last_candle_time FROM bots WHERE id = $1', [botId]);
+    expect(before).toEqual({ decisions: '0', last_candle_time: null });
+    await botsWorker.resume();
 
     // the bot applies the command at its next candle: one market entry of 0.01, filled; never a second
     const deadline = Date.now() + 60_000;
@@ -118,6 +126,13 @@ describe('signal webhooks: /api/{hyperrsi|grid}/bots/:id/webhooks and /api/{hype
     const entries = orders.filter((o) => o.tag === 'entry');
     expect(entries.length).toBe(1);
     expect(entries[0].intent_key).toBe(`${botId}:cmd:${first.body.commandId}>entry:0`);
+    // journaled after the first candle's decision, with that candle's time
+    const journal: Array<{ kind: string; input: { candle?: { time: number }; candleTime?: number } }> = await ds.query(
+      'SELECT kind, input FROM bot_decisions WHERE bot_id = $1 ORDER BY seq LIMIT 3',
+      [botId],
+    );
+    expect(journal.map((d) => d.kind)).toEqual(['init', 'candle', 'command']);
+    expect(journal[2].input.candleTime).toBe(journal[1].input.candle!.time);
     const [pos] = await ds.query(`SELECT d.input FROM bot_decisions d WHERE d.bot_id = $1 AND d.kind = 'fill' ORDER BY seq LIMIT 1`, [botId]);
     expect(pos.input.fill).toMatchObject({ tag: 'entry', side: 'buy', amount: 0.01 });
 
