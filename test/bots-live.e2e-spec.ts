@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ExchangeAccountsService } from '@tb/accounts';
 import { runBacktest } from '@tb/backtest';
-import { BotFeedService, BotsRepository, BotsService, WARMUP_CANDLES, botStrategy, replayJournal, type JournalInput, type LiveFeed } from '@tb/bots';
+import { BotCommandsService, BotFeedService, BotsRepository, BotsService, WARMUP_CANDLES, botStrategy, replayJournal, type JournalInput, type LiveFeed } from '@tb/bots';
 import { clientOrderIdFromKey } from '@tb/exchange';
 import { JobsProducer, QueueName } from '@tb/jobs';
 import { MarketCandlesRepository } from '@tb/market';
@@ -231,6 +231,46 @@ describe('live bots: two workers, downtime, exchange faults', () => {
     await w.close();
     workers.length = 0;
   }, 300_000);
+
+  it('a command sent before the first close waits for the first live decision (a bot without a price would skip a force entry)', async () => {
+    await closeWorkers();
+    const w = await bootWorker(86_400_000);
+    const accountId = await paperAccount('early-command');
+    // never enters by itself (RSI is never under 0)
+    const bot = await w.get(BotsService).create(userId, 'hyperrsi', { accountId, symbol: SYMBOL, timeframe: TF, settings: { ...ACTIVE_HYPERRSI, rsi_oversold: 0 }, feed: { kind: 'live' }, start: true });
+    const cmd = await w.get(BotCommandsService).submit(userId, bot.id, { type: 'force_entry', side: 'long', size: 0.01 }, { id: 'early-1' });
+    expect(cmd.queued).toBe(true);
+    // the evaluation the command woke has run: the bot's initial state journaled, the command not, nothing ordered
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const counts = await w.get(JobsProducer).queue(QueueName.Bots).getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed');
+      if (counts.completed > 0 && counts.waiting + counts.active + counts.delayed + counts.prioritized === 0) break;
+      if (Date.now() > deadline) throw new Error(`the command's evaluation did not run: ${JSON.stringify(counts)}`);
+      await sleep(100);
+    }
+    expect((await journalOf(w.get(BotsRepository), bot.id)).map((e) => e.input.kind)).toEqual(['init']);
+    expect(await one('SELECT id FROM orders WHERE bot_id = $1', [bot.id])).toEqual([]);
+
+    const t = candles[LEN - 1].time;
+    await w.get(BotFeedService).candleClosed(await feedOf(w, [bot.id]), t, Date.now());
+    await waitDecided(w, [bot.id], t);
+    const entries = await journalOf(w.get(BotsRepository), bot.id);
+    // init, the warm-up candles, the live one, then the command with that candle's time
+    expect(entries.map((e) => e.input.kind)).toEqual(['init', ...Array(WARMUP_CANDLES + 1).fill('candle'), 'command']);
+    expect(entries.at(-1)!.input).toMatchObject({ kind: 'command', candleTime: t });
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const orders = await one<{ tag: string; status: string; amount: string }>('SELECT tag, status, amount FROM orders WHERE bot_id = $1', [bot.id]);
+      if (orders.some((o) => o.status === 'FILLED')) {
+        expect(orders).toEqual([expect.objectContaining({ tag: 'entry', status: 'FILLED' })]);
+        expect(Number(orders[0].amount)).toBe(0.01);
+        break;
+      }
+      if (Date.now() > deadline) throw new Error(`the force entry was not filled: ${JSON.stringify(orders)}`);
+      await sleep(200);
+    }
+    await w.get(BotsService).stop(userId, bot.id);
+    await w.close();
+    workers.length = 0;
+  }, 180_000);
 
   it('exchange faults (20% of calls): no duplicate order at the exchange, every fill applied once', async () => {
     await closeWorkers();

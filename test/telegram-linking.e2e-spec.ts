@@ -237,8 +237,14 @@ describe('Telegram: one poller, linking, refusal, REST, notifications', () => {
     tg.blockedChats.add(blocked);
     await emit(carol, 'bot.stopped', { botId: 'd0000000-1', reason: 'manual' });
     expect((await waitTexts(ok, 2)).slice(1)).toEqual(['⏹ Bot stopped · bot d0000000 · manual']);
-    const rows = await ds.query('SELECT chat_id::text AS chat, active FROM telegram_chats WHERE user_id = $1 ORDER BY chat_id', [carol.userId]);
-    expect(rows).toEqual(expect.arrayContaining([{ chat: String(blocked), active: false }, { chat: String(ok), active: true }]));
+    // each chat has its own delivery queue: the other chat's message may land before the 403 is recorded
+    const chatsOf = async () => ds.query('SELECT chat_id::text AS chat, active FROM telegram_chats WHERE user_id = $1 ORDER BY chat_id', [carol.userId]);
+    for (const deadline = Date.now() + 10_000; ; ) {
+      const rows = await chatsOf();
+      if (rows.some((r: { chat: string; active: boolean }) => r.chat === String(blocked) && !r.active) || Date.now() > deadline) break;
+      await sleep(100);
+    }
+    expect(await chatsOf()).toEqual(expect.arrayContaining([{ chat: String(blocked), active: false }, { chat: String(ok), active: true }]));
     const triedBlocked = tg.callsOf('sendMessage', blocked).filter((x) => !x.accepted).length;
     await emit(carol, 'bot.paused', { botId: 'd0000000-1' });
     await waitTexts(ok, 3);

@@ -264,8 +264,11 @@ export class BotEvaluator {
         this.journal(run, strategy, { kind: 'command', command: { id: p.id, command: p.command }, candleTime: lastCandle }, `command:${p.id}`);
       }
     };
+    // a command waits while the bot has seen no price (no candle decided yet: a force entry would be skipped as
+    // force_entry_no_price_yet) and, in replay, until the bar being walked is decided; what follows it waits with it
+    const waiting = (): boolean => lastCandle === null || (hold !== undefined && lastCandle < hold);
     for (const input of inbox) {
-      if (input.kind !== 'candle' && hold !== undefined && (held.length > 0 || input.kind === 'command') && (lastCandle === null || lastCandle < hold)) {
+      if (input.kind !== 'candle' && (held.length > 0 || (input.kind === 'command' && waiting()))) {
         held.push(input);
         continue;
       }
@@ -292,8 +295,9 @@ export class BotEvaluator {
             books = { ...books, pausedUntil: checked.verdict.until };
           }
         }
-        if (held.length > 0 && hold !== undefined && lastCandle !== null && lastCandle >= hold) {
-          // the held bar is decided: what waited for it follows the decision, in arrival order
+        if (held.length > 0 && !p.warmup && !waiting()) {
+          // the awaited candle is decided (a live one: not a warm-up candle of days ago): what waited for it follows
+          // the decision, in arrival order
           for (const h of held.splice(0)) applyOther(h);
         }
       } else applyOther(input);
