@@ -30,8 +30,8 @@ export interface EvaluationOptions {
   /**
    * Replay: the bar the paper exchange is walking. Commands (and what follows them in the inbox, candles apart) wait
    * until the candle of that bar has been decided, so a command never lands in the middle of a walked bar: it
-   * follows a candle decision, as in a backtest (docs/adr/0018-trader-commands.md). -1 (no bar walked yet): until the
-   * bot's first candle decision.
+   * follows a candle decision, as in a backtest (docs/adr/0018-trader-commands.md). -1 (no bar walked yet) adds
+   * nothing: every bot's commands already wait for its first candle decision.
    */
   readonly holdCommandsUntil?: number;
 }

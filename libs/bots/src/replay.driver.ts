@@ -101,8 +101,7 @@ export class ReplayDriver {
       }
       if ((await this.orders.dispatchBot(botId)) > 0) quiet = false;
       if (!quiet) {
-        // commands wait for the decision on the bar being walked (docs/adr/0018-trader-commands.md); before the first
-        // bar (barTime -1) for the first decision: a command never reaches a bot that has seen no price yet
+        // commands wait for the decision on the bar being walked (docs/adr/0018-trader-commands.md)
         const r = await this.evaluator.evaluate(botId, { now: status.now, maxCandleAgeMs: Number.POSITIVE_INFINITY, holdCommandsUntil: status.barTime });
         // orders or cancels went out: their outcome (e.g. a rejection) is the bot's next input
         quiet = r.orders === 0 && r.cancels === 0;
