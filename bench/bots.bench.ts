@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NestFactory } from '@nestjs/core';
+import { createHttpAdapter } from '@tb/common';
 import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { register, type Histogram } from 'prom-client';
@@ -132,7 +133,7 @@ export async function runBotsBench(n: number, out: (s: string) => void): Promise
       // only the timed candle is fresh: the warm-up closes' orders expire (the bots keep their state, flat)
       BOTS_MAX_CANDLE_AGE_MS: String(Date.now() - lastClose + 40 * 60_000),
     };
-    app = await NestFactory.create(WorkerModule.forRoot({ env }), { logger: ['error'] });
+    app = await NestFactory.create(WorkerModule.forRoot({ env }), createHttpAdapter(), { logger: ['error'] });
     await app.init();
     void app.get(BotsFeedScheduler).beforeApplicationShutdown(); // the bench is the live feed
     const ds = app.get(DataSource);

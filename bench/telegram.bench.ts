@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { NestFactory } from '@nestjs/core';
+import { createHttpAdapter } from '@tb/common';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { loadConfig, processEnv } from '@tb/config';
@@ -72,7 +73,7 @@ export async function runTelegramBench(rounds: number, out: (s: string) => void)
       TELEGRAM_BOT_TOKEN: tg.token,
       TELEGRAM_API_ROOT: apiRoot,
     };
-    app = await NestFactory.create(WorkerModule.forRoot({ env }), { logger: ['error'] });
+    app = await NestFactory.create(WorkerModule.forRoot({ env }), createHttpAdapter(), { logger: ['error'] });
     await app.init();
     void app.get(BotsFeedScheduler).beforeApplicationShutdown(); // no live candles: the bots just exist
     const ds = app.get(DataSource);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketCandlesRepository } from '@tb/market';
@@ -36,7 +36,7 @@ function toJsonSchema(node: unknown): unknown {
  * the schema the spec documents for that operation and status, with ajv. An undocumented status is a failure too.
  */
 describe('API contract: real responses match the OpenAPI schemas', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let spec: Spec;
   let trader: TestUser;
   let admin: TestUser;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module';
 import { GridApiModule } from '../apps/grid-api/src/grid-api.module';
@@ -186,7 +186,7 @@ function hasStandardShape(text: string): boolean {
 }
 
 describe('API fuzz: hostile requests for every operation of both OpenAPI specs', () => {
-  const apps: Array<{ name: string; app: NestExpressApplication; base: string; spec: Spec }> = [];
+  const apps: Array<{ name: string; app: HttpApp; base: string; spec: Spec }> = [];
   let user: TestUser;
   let admin: TestUser;
 

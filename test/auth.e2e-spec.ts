@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createHash, randomBytes } from 'node:crypto';
 import { Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,7 @@ const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex
 const randomEmail = (tag: string) => `${tag}-${randomBytes(5).toString('hex')}@Test.Example`;
 
 describe('auth over HTTP (real PostgreSQL + Redis)', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let ds: DataSource;
   const logs = new LogCapture();
   /** Every secret a test handles: none may ever appear in a log line. */

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,7 +55,7 @@ async function runCli(args: string[]): Promise<CliResult> {
 }
 
 describe('backtests API (/api/backtests)', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let alice: TestUser;
   let bob: TestUser;
   let ds: DataSource;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,8 +78,8 @@ function spawnWorker(port: number): { child: ChildProcess; output: () => string 
 }
 
 describe('backtests through the worker (BullMQ + PostgreSQL)', () => {
-  let api: NestExpressApplication;
-  let worker: NestExpressApplication | null = null;
+  let api: HttpApp;
+  let worker: HttpApp | null = null;
   let alice: TestUser;
   let ds: DataSource;
   let expected: BacktestResult;

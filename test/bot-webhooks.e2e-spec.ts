@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,9 +28,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LIMIT = 30; // alerts per webhook per minute in this file (THROTTLE_ORDERS_PER_MIN)
 
 describe('signal webhooks: /api/{hyperrsi|grid}/bots/:id/webhooks and /api/{hyperrsi|grid}/webhooks/:token', () => {
-  let api: NestExpressApplication;
-  let grid: NestExpressApplication;
-  let worker: NestExpressApplication;
+  let api: HttpApp;
+  let grid: HttpApp;
+  let worker: HttpApp;
   let ds: DataSource;
   let alice: TestUser;
   let bob: TestUser;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
@@ -30,9 +30,9 @@ const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.c
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('bots REST API: /api/hyperrsi/bots and /api/grid/bots', () => {
-  let hyperrsi: NestExpressApplication;
-  let grid: NestExpressApplication;
-  let worker: NestExpressApplication | undefined;
+  let hyperrsi: HttpApp;
+  let grid: HttpApp;
+  let worker: HttpApp | undefined;
   let env: Record<string, string | undefined>;
   let fake: FakeBinance;
   let ds: DataSource;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,9 +29,9 @@ const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.c
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('trader commands: POST /api/{hyperrsi|grid}/bots/:id/commands', () => {
-  let hyperrsi: NestExpressApplication;
-  let grid: NestExpressApplication;
-  let worker: NestExpressApplication;
+  let hyperrsi: HttpApp;
+  let grid: HttpApp;
+  let worker: HttpApp;
   let env: Record<string, string | undefined>;
   let ds: DataSource;
   let alice: TestUser;

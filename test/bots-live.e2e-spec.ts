@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ExchangeAccountsService } from '@tb/accounts';
@@ -51,8 +51,8 @@ const candles: Candle[] = raw.map((c) => ({ ...c, time: c.time + shift }));
 describe('live bots: two workers, downtime, exchange faults', () => {
   let db: { url: string; drop: () => Promise<void> };
   let fake: FakeBinance;
-  let api: NestExpressApplication;
-  const workers: NestExpressApplication[] = [];
+  let api: HttpApp;
+  const workers: HttpApp[] = [];
   let ds: DataSource;
   let userId: string;
   const redisPrefix = `${inject('redisPrefix')}:live`;
@@ -68,7 +68,7 @@ describe('live bots: two workers, downtime, exchange faults', () => {
       BOTS_MAX_CANDLE_AGE_MS: String(maxCandleAgeMs),
     });
 
-  const bootWorker = async (maxCandleAgeMs: number): Promise<NestExpressApplication> => {
+  const bootWorker = async (maxCandleAgeMs: number): Promise<HttpApp> => {
     const w = await createHttpTestApp(WorkerModule.forRoot({ env: env(maxCandleAgeMs) }), false);
     // the test is the live feed: the worker's own scheduler would poll the (fake) exchange for the current hour
     void w.get(BotsFeedScheduler).beforeApplicationShutdown();
@@ -85,13 +85,13 @@ describe('live bots: two workers, downtime, exchange faults', () => {
     (await api.get(ExchangeAccountsService).add(userId, { exchange: 'paper', label, paperBalances: { USDT: '100000' } })).id;
 
   /** the feed of these bots only (the database holds the other tests' bots too) */
-  const feedOf = async (w: NestExpressApplication, botIds: readonly string[]): Promise<LiveFeed> => {
+  const feedOf = async (w: HttpApp, botIds: readonly string[]): Promise<LiveFeed> => {
     const feeds = await w.get(BotFeedService).liveFeeds();
     const feed = feeds.find((f) => f.key.exchange === FEED_EXCHANGE && f.key.symbol === SYMBOL && f.key.timeframe === TF)!;
     return { key: feed.key, bots: feed.bots.filter((b) => botIds.includes(b.id)) };
   };
 
-  const waitDecided = async (w: NestExpressApplication, botIds: readonly string[], time: number, timeoutMs = 120_000): Promise<void> => {
+  const waitDecided = async (w: HttpApp, botIds: readonly string[], time: number, timeoutMs = 120_000): Promise<void> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const bots = await Promise.all(botIds.map((id) => w.get(BotsRepository).findById(id)));

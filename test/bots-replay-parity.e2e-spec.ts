@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BotsRepository, BotsService } from '@tb/bots';
@@ -29,8 +29,8 @@ const SYMBOL = REPLAY_SYMBOL;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a replay paper bot trades exactly like the backtest (whole runtime)', () => {
-  let api: NestExpressApplication;
-  let worker: NestExpressApplication;
+  let api: HttpApp;
+  let worker: HttpApp;
   let alice: TestUser;
   const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.csv').slice(0, N);
   const http = () => request(api.getHttpServer());

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -53,8 +53,8 @@ interface KillSite {
 
 describe(`bot runtime crash test: ${KILLS} SIGKILLs of the worker driving replay bots`, () => {
   let db: { url: string; drop: () => Promise<void> };
-  let hyperrsi: NestExpressApplication;
-  let grid: NestExpressApplication;
+  let hyperrsi: HttpApp;
+  let grid: HttpApp;
   let ds: DataSource;
   let env: Record<string, string | undefined>;
   let alice: TestUser;
@@ -88,7 +88,7 @@ describe(`bot runtime crash test: ${KILLS} SIGKILLs of the worker driving replay
     await db?.drop();
   });
 
-  const createBot = async (app: NestExpressApplication, strategy: BotStrategyName, settings: Record<string, unknown>, n: number): Promise<string> => {
+  const createBot = async (app: HttpApp, strategy: BotStrategyName, settings: Record<string, unknown>, n: number): Promise<string> => {
     const http = () => request(app.getHttpServer());
     const acc = await http().post('/api/exchange-accounts').set('Authorization', bearer(alice)).send({ exchange: 'paper', label: `chaos-${strategy}`, paperBalances: { USDT: '10000' } });
     expect(acc.status, JSON.stringify(acc.body)).toBe(201);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ const T0 = Date.UTC(2025, 0, 1);
 const SETTINGS = { mode: 'range', direction: 'neutral', lowerPrice: 50_000, upperPrice: 60_000, gridNum: 10, sizingMode: 'quote_per_grid', quotePerGrid: 200, investment: 2_200, leverage: 1 };
 
 describe('GRID controls: /api/grid/bots/:id/levels and /adjust', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let ds: DataSource;
   let env: Record<string, string | undefined>;
   let alice: TestUser;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,7 +34,7 @@ const H = 3_600_000;
 const SETTINGS = { direction: 'long', gridNum: 20, investment: 1000, leverage: 1, customStopMinutes: 720 };
 
 describe('GRID portfolios: /api/grid/portfolios and the selection round', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let ds: DataSource;
   let alice: TestUser;
   let bob: TestUser;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -26,7 +26,7 @@ const isErrorShape = (body: unknown): boolean => {
 };
 
 describe('hardening: removed accounts and exchange outages', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let fake: FakeBinance;
   let db: { url: string; drop: () => Promise<void> };
   let ds: DataSource;

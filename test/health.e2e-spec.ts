@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HyperrsiApiModule } from '../apps/hyperrsi-api/src/hyperrsi-api.module';
@@ -11,7 +11,7 @@ const METRICS_TOKEN = 'health-e2e-metrics-token-0123456789';
 const ops = { Authorization: `Bearer ${METRICS_TOKEN}` };
 
 describe('health probes with everything up', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   beforeAll(async () => {
     app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv({ METRICS_TOKEN }) }));
   });
@@ -50,7 +50,7 @@ describe('health probes with everything up', () => {
 });
 
 describe('health probes with Redis unreachable', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   beforeAll(async () => {
     // Port 1 on loopback: nothing listens, connections are refused.
     app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv({ REDIS_URL: 'redis://127.0.0.1:1', METRICS_TOKEN }) }));

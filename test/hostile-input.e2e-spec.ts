@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { bearer, createUserAndLogin, type TestUser } from './support/auth';
  * byte or a bigint offset) now answers 4xx in the standard error shape, and nothing is stored.
  */
 describe('hostile input: 4xx in the standard shape, never 500, nothing stored', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let ds: DataSource;
   let trader: TestUser;
   let admin: TestUser;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,8 +24,8 @@ const candles = readCandlesCsv('test/fixtures/candles/binance_BTC-USDT_1h_2024.c
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('HYPERRSI presets: /api/hyperrsi/presets', () => {
-  let api: NestExpressApplication;
-  let worker: NestExpressApplication;
+  let api: HttpApp;
+  let worker: HttpApp;
   let ds: DataSource;
   let alice: TestUser;
   let bob: TestUser;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWithRequestId } from '@tb/common';
 import { isCcxtLoaded } from '@tb/exchange';
@@ -10,7 +10,7 @@ import { testEnv } from './support/test-env';
 import { LogCapture } from './support/log-capture';
 
 describe('worker: job logs carry the id of the request that enqueued the job', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   const logs = new LogCapture();
 
   beforeAll(async () => {

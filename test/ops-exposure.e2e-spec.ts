@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MarketCandlesRepository } from '@tb/market';
@@ -20,7 +20,7 @@ const expectShape = (res: request.Response, status: number) => {
 
 describe('operator endpoints on an API port', () => {
   describe('without METRICS_TOKEN', () => {
-    let app: NestExpressApplication;
+    let app: HttpApp;
     beforeAll(async () => {
       app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv() }));
     });
@@ -41,7 +41,7 @@ describe('operator endpoints on an API port', () => {
   });
 
   describe('with METRICS_TOKEN', () => {
-    let app: NestExpressApplication;
+    let app: HttpApp;
     beforeAll(async () => {
       app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv({ METRICS_TOKEN: TOKEN }) }));
     });
@@ -64,7 +64,7 @@ describe('operator endpoints on an API port', () => {
 });
 
 describe('Content-Security-Policy', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   beforeAll(async () => {
     app = await createHttpTestApp(HyperrsiApiModule.forRoot({ env: testEnv() }));
     const candles = readCandlesCsv('data/binance_BTC-USDT_1h_2024-2025.csv').slice(0, 400);

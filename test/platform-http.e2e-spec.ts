@@ -1,8 +1,8 @@
 import 'reflect-metadata';
-import { Body, Controller, Get, Injectable, Logger, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Logger, Module, Param, Post } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationConfig } from '@nestjs/core';
@@ -43,6 +43,9 @@ class ProbeController {
     await new Promise((r) => setTimeout(r, 1)); // the context survives an await
     return { requestId: currentRequestId() ?? null };
   }
+  @Get('items/:id') item(@Param('id') id: string) {
+    return { id };
+  }
   @Get('boom') boom() {
     throw new Error('secret internal detail: connection string postgres://user:pw@db');
   }
@@ -52,7 +55,7 @@ class ProbeController {
 class ProbeModule {}
 
 describe('HTTP platform: request ids, error shape, logs', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   const logs = new LogCapture();
 
   beforeAll(async () => {
@@ -114,6 +117,39 @@ describe('HTTP platform: request ids, error shape, logs', () => {
     const res = await http().post('/probe/things').set('Content-Type', 'application/json').send('{"name": ');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('BAD_REQUEST');
+  });
+
+  it('a malformed URL or an over-long path parameter (refused by Fastify before routing): the standard shape', async () => {
+    expect((await http().get('/probe/items/abc')).body).toEqual({ id: 'abc' }); // control
+    const bad = await http().get('/probe/items/%E0%A4%A').set('X-Request-ID', 'bad-url-1');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: 'BAD_REQUEST', request_id: 'bad-url-1', path: '/probe/items/%E0%A4%A' });
+    expect(bad.body.error.message).toMatch(/Malformed URL/);
+    expect(bad.headers['x-request-id']).toBe('bad-url-1');
+    const long = await http().get(`/probe/items/${'9'.repeat(101)}`);
+    expect(long.status).toBe(414);
+    expect(Object.keys(long.body.error).sort()).toEqual(['code', 'details', 'message', 'path', 'request_id', 'timestamp']);
+    expect(long.body.error.code).toBe('BAD_REQUEST');
+  });
+
+  it('a body that is not JSON: 415 in the standard shape; an empty JSON body reads as {} and fails validation', async () => {
+    const text = await http().post('/probe/things').set('Content-Type', 'text/plain').send('name=x');
+    expect(text.status).toBe(415);
+    expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const form = await http().post('/probe/things').type('form').send({ name: 'x', size: 2, kind: 'a' });
+    expect(form.status).toBe(415);
+    const empty = await http().post('/probe/things').set('Content-Type', 'application/json').send('');
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.code).toBe('VALIDATION_FAILED');
+    const poisoned = await http().post('/probe/things').set('Content-Type', 'application/json').send('{"name":"x","size":2,"kind":"a","__proto__":{"admin":true}}');
+    expect(poisoned.status).toBe(400);
+    expect(poisoned.body.error.code).toBe('BAD_REQUEST');
+  });
+
+  it('a trailing slash finds the same route', async () => {
+    const res = await http().get('/probe/items/abc/');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: 'abc' });
   });
 
   it('404 for unknown routes', async () => {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { bearer, createUserAndLogin, type TestUser } from './support/auth';
  * failing row. Reproduced with a real constraint violation on exchange_accounts, logs captured at debug level.
  */
 describe('secrets never reach the logs, even when an INSERT fails', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let ds: DataSource;
   let user: TestUser;
   const logs = new LogCapture();

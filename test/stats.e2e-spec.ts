@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
@@ -37,8 +37,8 @@ const EQUITY = ['1000', '1100', '990', '1050', '880', '1200'];
 const CLOSES = [3000, 2950, 2900, 3010, 3050, 3100];
 
 describe('statistics and bot reports (/api/stats, /bots/:id/report)', () => {
-  let hyperrsi: NestExpressApplication;
-  let grid: NestExpressApplication;
+  let hyperrsi: HttpApp;
+  let grid: HttpApp;
   let alice: TestUser;
   let bob: TestUser;
   let gridBot: string;

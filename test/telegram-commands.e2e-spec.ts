@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { randomInt } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
@@ -36,7 +36,7 @@ describe('Telegram commands with the built worker', () => {
   const tg = new FakeTelegramServer(`${randomInt(100_000_000, 999_999_999)}:AAtest-token-for-the-fake-telegram`);
   let db: { url: string; drop: () => Promise<void> };
   let env: Record<string, string | undefined>;
-  let api: NestExpressApplication;
+  let api: HttpApp;
   let ds: DataSource;
   let worker: RunningProcess | undefined;
   let alice: TestUser;

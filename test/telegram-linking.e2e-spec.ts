@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { encodeEvent, streamKey, type EventType } from '@tb/events';
@@ -34,9 +34,9 @@ const chat = () => randomInt(10_000_000, 2_000_000_000);
 describe('Telegram: one poller, linking, refusal, REST, notifications', () => {
   // a bot id of its own: the poll lease key is per bot id
   const tg = new FakeTelegramServer(`${randomInt(100_000_000, 999_999_999)}:AAtest-token-for-the-fake-telegram`);
-  let api: NestExpressApplication;
-  let w1: NestExpressApplication;
-  let w2: NestExpressApplication;
+  let api: HttpApp;
+  let w1: HttpApp;
+  let w2: HttpApp;
   let ds: DataSource;
   let redis: Redis;
   let prefix: string;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import { DataSource } from 'typeorm';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,7 +17,7 @@ import { bearer, createUserAndLogin, type TestUser } from './support/auth';
 import { startFakeBinance, type FakeBinance } from './support/fake-exchange/fake-binance.server';
 
 describe('trading core over HTTP: accounts, OMS, positions, events (real ccxt against a local Binance)', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let fake: FakeBinance;
   let db: { url: string; drop: () => Promise<void> };
   let ds: DataSource;

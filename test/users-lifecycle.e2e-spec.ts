@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { HttpApp } from '@tb/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,9 @@ import { testEnv } from './support/test-env';
  * plus email and password hash scrubbed; the row and everything that references it stay).
  */
 describe('user lifecycle: password change, disable, delete', () => {
-  let app: NestExpressApplication;
+  let app: HttpApp;
   let ds: DataSource;
-  let worker: NestExpressApplication | undefined;
+  let worker: HttpApp | undefined;
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {

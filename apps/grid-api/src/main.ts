@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@tb/config';
-import { configureHttpApp } from '@tb/common';
+import { configureHttpApp, createHttpApp } from '@tb/common';
 import { GridApiModule } from './grid-api.module';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(GridApiModule.forRoot(), { bufferLogs: true });
+  const app = await createHttpApp(GridApiModule.forRoot());
   configureHttpApp(app, {
     title: 'TradingBoost GRID API',
     description: 'Grid strategy (adaptive and range grids): bots, orders, positions, backtests, accounts.',

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@tb/config';
-import { configureHttpApp } from '@tb/common';
+import { configureHttpApp, createHttpApp } from '@tb/common';
 import { HyperrsiApiModule } from './hyperrsi-api.module';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(HyperrsiApiModule.forRoot(), { bufferLogs: true });
+  const app = await createHttpApp(HyperrsiApiModule.forRoot());
   configureHttpApp(app, {
     title: 'TradingBoost HYPERRSI API',
     description: 'RSI + multi-timeframe trend strategy: bots, orders, positions, backtests, accounts.',

@@ -1,12 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppConfig } from '@tb/config';
-import { configureHttpApp } from '@tb/common';
+import { configureHttpApp, createHttpApp } from '@tb/common';
 import { WorkerModule } from './worker.module';
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(WorkerModule.forRoot(), { bufferLogs: true });
+  const app = await createHttpApp(WorkerModule.forRoot());
   configureHttpApp(app, { title: 'TradingBoost worker', description: 'Health and metrics only', swagger: false });
   const config = app.get(AppConfig);
   await app.listen(config.app.workerPort, config.app.host);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -123,11 +123,11 @@ export class BacktestRunsController {
   async report(
     @CurrentUser('userId') userId: string,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<string> {
     const html = await this.backtests.reportHtml(userId, id);
-    res.setHeader('Content-Type', 'text/html; charset=utf-8'); // only on success: errors stay JSON
-    res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
+    void res.header('Content-Type', 'text/html; charset=utf-8'); // only on success: errors stay JSON
+    void res.header('Content-Security-Policy', reportContentSecurityPolicy(html));
     return html;
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Injectable, Param, ParseUUIDPipe, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { reportContentSecurityPolicy } from '@tb/backtest';
 import { ApiErrorResponses, CurrentUser, Scopes } from '@tb/users';
 import type { BotStrategyName } from '../bot.entity';
@@ -19,10 +19,10 @@ abstract class BotReportController {
   @ApiOperation({ summary: 'The self-contained HTML report of the backtest (candles, entries/exits, equity, drawdown, metrics, trades) for this bot' })
   @ApiOkResponse({ description: 'text/html page', schema: { type: 'string' } })
   @ApiErrorResponses(400, 401, 403, 404)
-  async report(@CurrentUser('userId') userId: string, @Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async report(@CurrentUser('userId') userId: string, @Param('id', new ParseUUIDPipe()) id: string, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
     const html = await this.reports.html(userId, this.strategy, id);
-    res.setHeader('Content-Type', 'text/html; charset=utf-8'); // only on success: errors stay JSON
-    res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
+    void res.header('Content-Type', 'text/html; charset=utf-8'); // only on success: errors stay JSON
+    void res.header('Content-Security-Policy', reportContentSecurityPolicy(html));
     return html;
   }
 }

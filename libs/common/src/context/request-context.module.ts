@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CLS_ID, ClsModule, ClsServiceManager } from 'nestjs-cls';
-import type { Request, Response } from 'express';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
+import type { IncomingMessage } from 'node:http';
+import { requestIdOf } from './request-id';
 
 /**
  * Request/job context (nestjs-cls over AsyncLocalStorage). Every HTTP request runs in a context whose id is
@@ -16,10 +16,8 @@ import { REQUEST_ID_HEADER, requestIdOf } from './request-id';
         generateId: true,
         // no proxy providers in this code base: resolving them on every request cost a require() lookup each time
         resolveProxyProviders: false,
-        idGenerator: (req: Request) => requestIdOf(req as never),
-        setup: (cls, req: Request, res: Response) => {
-          res.setHeader(REQUEST_ID_HEADER, cls.getId());
-        },
+        // the id Fastify gave the request (see createHttpAdapter); the response header is set by a hook
+        idGenerator: (req: IncomingMessage) => requestIdOf(req as never),
       },
     }),
   ],

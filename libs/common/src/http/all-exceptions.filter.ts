@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, NotFoundException } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error';
 import { ErrorCode } from '../errors/error-code';
 import { DEFAULT_RETRY_AFTER_S, ERROR_HTTP_STATUS, RETRY_AFTER_CODES } from '../errors/error-status';
@@ -60,18 +60,21 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // outside HTTP (the worker's Telegram handlers run through Nest's external context): the caller answers it
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const req = http.getRequest<Request>();
-    const res = http.getResponse<Response>();
+    this.respond(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** Answer `exception` in the standard shape (also called for errors Fastify raises before routing: a malformed URL). */
+  respond(exception: unknown, req: FastifyRequest, res: FastifyReply): void {
     const requestId = requestIdOf(req as never);
     const { status, body } = this.describe(exception, req);
 
     if (status >= 500) {
       this.logger.error({ err: exception, request_id: requestId, path: req.originalUrl }, 'request failed');
     }
-    if (res.headersSent) return;
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (body.retryAfterS !== undefined && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(body.retryAfterS));
-    res.status(status).json({
+    if (res.sent || res.raw.headersSent) return;
+    void res.header(REQUEST_ID_HEADER, requestId);
+    if (body.retryAfterS !== undefined && !res.getHeader('Retry-After')) void res.header('Retry-After', String(body.retryAfterS));
+    void res.status(status).send({
       error: {
         request_id: requestId,
         code: body.code,
@@ -83,7 +86,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     });
   }
 
-  private describe(exception: unknown, req: Request): { status: number; body: ErrorBody } {
+  private describe(exception: unknown, req: FastifyRequest): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError || isCodedError(exception)) {
       return {
         status: ERROR_HTTP_STATUS[exception.code] ?? 500,
@@ -132,8 +135,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   /**
-   * body-parser's errors (http-errors with a 4xx status): malformed or too deeply nested JSON, a body that does not
-   * decompress (gzip/deflate/br garbage, which carries no `type`), too large, unsupported charset or encoding.
+   * The request body's errors (see installBodyParsers; a 4xx `status` and the body-parser `type`): malformed or too
+   * deeply nested JSON, a body that does not decompress (gzip/deflate/br garbage, which carries no `type`), an
+   * unsupported encoding. Fastify's own (unsupported Content-Type, too large) arrive as HttpExceptions.
    */
   private isBodyParserError(e: unknown): e is { status: number; type?: string; expose?: boolean } {
     if (typeof e !== 'object' || e === null) return false;

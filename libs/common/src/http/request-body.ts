@@ -1,5 +1,6 @@
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { pipeline, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
 /**
  * Deepest JSON nesting a request body may have. Real payloads (backtest settings, bot settings) nest 3-4 levels;
@@ -7,16 +8,24 @@ import type { IncomingMessage } from 'node:http';
  */
 export const MAX_JSON_DEPTH = 32;
 
-/** Largest request body (after decompression). */
-export const MAX_BODY_BYTES = '1mb';
+/** Largest request body, in bytes: after decompression, and of the compressed bytes too. */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** An error body-parser passes on with its own status (400); the exception filter maps it by `type`. */
-export class BodyTooDeepError extends Error {
-  readonly status = 400;
+/** A request body the app refuses; the exception filter maps it by `type` (400 or 415, the standard shape). */
+export class BodyError extends Error {
   readonly expose = true;
-  readonly type = 'entity.too.deep';
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class BodyTooDeepError extends BodyError {
   constructor(readonly maxDepth: number) {
-    super(`JSON body is nested deeper than ${maxDepth} levels`);
+    super(400, 'entity.too.deep', `JSON body is nested deeper than ${maxDepth} levels`);
   }
 }
 
@@ -24,11 +33,12 @@ export class BodyTooDeepError extends Error {
  * True when the JSON text nests objects/arrays deeper than `max`. A single pass over the raw bytes, before any
  * parsing, so a hostile body costs O(length) and never recursion. Brackets inside strings are skipped.
  */
-export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
+export function jsonDepthExceeds(raw: Buffer | string, max: number): boolean {
   let depth = 0;
   let inString = false;
+  const text = typeof raw === 'string';
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
+    const c = text ? (raw as string).charCodeAt(i) : (raw as Buffer)[i];
     if (inString) {
       if (c === 0x5c /* \ */) i++;
       else if (c === 0x22 /* " */) inString = false;
@@ -42,15 +52,47 @@ export function jsonDepthExceeds(raw: Buffer, max: number): boolean {
   return false;
 }
 
+const DECODERS: Readonly<Record<string, () => Transform>> = {
+  gzip: () => createGunzip(),
+  'x-gzip': () => createGunzip(),
+  deflate: () => createInflate(),
+  br: () => createBrotliDecompress(),
+};
+
+/** What Fastify reads instead of a compressed body: it checks `receivedEncodedLength` against Content-Length and the limit. */
+type Decoded = Transform & { receivedEncodedLength: number };
+
 /**
- * The JSON and urlencoded parsers of every HTTP app, registered before Nest's defaults (which then stay off):
- * bounded size after decompression, and the nesting depth checked on the raw bytes before JSON.parse runs.
- * gzip/deflate/br bodies are accepted; a body that does not decompress is a 400 (see AllExceptionsFilter).
+ * The request bodies of every HTTP app (Fastify): JSON only (another Content-Type is a 415), at most MAX_BODY_BYTES
+ * before and after decompression (413), the nesting depth checked on the raw text before it is parsed; `__proto__`
+ * and `constructor.prototype` keys are refused (Fastify's secure parser). gzip/deflate/br bodies are accepted; one
+ * that does not decompress is a 400, another Content-Encoding a 415 (see AllExceptionsFilter). An empty JSON body
+ * reads as `{}`.
  */
-export function installBodyParsers(app: NestExpressApplication): void {
-  const verify = (_req: IncomingMessage, _res: unknown, buf: Buffer): void => {
-    if (jsonDepthExceeds(buf, MAX_JSON_DEPTH)) throw new BodyTooDeepError(MAX_JSON_DEPTH);
-  };
-  app.useBodyParser('json', { limit: MAX_BODY_BYTES, verify });
-  app.useBodyParser('urlencoded', { limit: MAX_BODY_BYTES, extended: true, depth: 8, parameterLimit: 1000 });
+export function installBodyParsers(fastify: FastifyInstance): void {
+  fastify.addHook('preParsing', (req, _reply, payload, done) => {
+    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (encoding === 'identity' || encoding === '') return done(null, payload);
+    const make = Object.hasOwn(DECODERS, encoding) ? DECODERS[encoding] : undefined;
+    if (!make) {
+      return done(new BodyError(415, 'encoding.unsupported', `Unsupported Content-Encoding "${encoding.slice(0, 40)}": send identity, gzip, deflate or br`), payload);
+    }
+    const decoded = make() as Decoded;
+    decoded.receivedEncodedLength = 0;
+    // registered before Fastify's own listener: a body that does not decompress is the client's fault (400), not a 500
+    decoded.on('error', (e: Error) => Object.assign(e, { status: 400, expose: true }));
+    payload.on('data', (chunk: Buffer) => {
+      decoded.receivedEncodedLength += chunk.length;
+    });
+    pipeline(payload, decoded, () => undefined); // an error reaches Fastify through `decoded`
+    done(null, decoded);
+  });
+  fastify.removeAllContentTypeParsers();
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
+    const text = body as string;
+    if (text.length === 0) return done(null, {});
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return done(new BodyTooDeepError(MAX_JSON_DEPTH), undefined);
+    void parse(req, text, (err, value) => (err ? done(new BodyError(400, 'entity.parse.failed', 'Malformed JSON body'), undefined) : done(null, value)));
+  });
 }

@@ -1,34 +1,43 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
-type HeaderOp = readonly ['set', string, string | number | readonly string[]] | readonly ['remove', string];
+/** A connect-style middleware such as helmet's. */
+export type ConnectMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** Response headers, by lower-case name. */
+export type StaticHeaders = Readonly<Record<string, string | number | string[]>>;
 
 /**
- * The same response headers as `middleware`, set by one function: helmet runs a chain of twelve middlewares per
- * request to set what never changes. The middleware is run once against a recording response; if it did anything
- * but set or remove headers and call next() at once (a per-request nonce, a header that depends on the request),
- * the original middleware is returned unchanged.
+ * The response headers `middleware` sets on every response, computed once: helmet runs a chain of twelve middlewares
+ * per request to set what never changes. The middleware is run once against a recording response; it must only set
+ * (or remove) headers and call next() at once. One that reads the request, writes anything else or calls next later
+ * (a per-request nonce, a header that depends on the path) is refused at boot with a RangeError: its headers are not
+ * static, and applying a recording of them to every response would be wrong.
  */
-export function precomputedHeaders(middleware: RequestHandler): RequestHandler {
-  const ops: HeaderOp[] = [];
-  let other = false;
+export function staticHeadersOf(middleware: ConnectMiddleware): StaticHeaders {
+  const headers: Record<string, string | number | string[]> = {};
+  let other: string | null = null;
   let nextCalls = 0;
   let nextError: unknown;
-  const recorder = new Proxy({} as Response, {
+  const recorder = new Proxy({} as ServerResponse, {
     get(_t, prop) {
       if (prop === 'setHeader')
         return (name: string, value: string | number | readonly string[]) => {
-          ops.push(['set', name, Array.isArray(value) ? [...(value as string[])] : (value as string | number)]);
+          headers[name.toLowerCase()] = Array.isArray(value) ? [...(value as string[])] : (value as string | number);
           return recorder;
         };
-      if (prop === 'removeHeader') return (name: string) => void ops.push(['remove', name]);
-      other = true;
+      if (prop === 'removeHeader') return (name: string) => void delete headers[name.toLowerCase()];
+      other ??= `response.${String(prop)}`;
       return undefined;
     },
+    set(_t, prop) {
+      other ??= `response.${String(prop)} =`;
+      return true;
+    },
   });
-  const probe = new Proxy({ method: 'GET', url: '/', headers: {} } as unknown as Request, {
+  const probe = new Proxy({ method: 'GET', url: '/', headers: {} } as unknown as IncomingMessage, {
     get(t, prop) {
       if (prop === 'method' || prop === 'url' || prop === 'headers') return (t as unknown as Record<string, unknown>)[prop as string];
-      other = true;
+      other ??= `request.${String(prop)}`;
       return undefined;
     },
   });
@@ -37,15 +46,11 @@ export function precomputedHeaders(middleware: RequestHandler): RequestHandler {
       nextCalls++;
       nextError = err;
     });
-  } catch {
-    other = true;
+  } catch (e) {
+    other ??= `threw ${(e as Error).message}`;
   }
-  if (other || nextCalls !== 1 || nextError !== undefined || ops.length === 0) return middleware;
-  return (_req: Request, res: Response, next: NextFunction): void => {
-    for (const op of ops) {
-      if (op[0] === 'set') res.setHeader(op[1], op[2]);
-      else res.removeHeader(op[1]);
-    }
-    next();
-  };
+  if (other !== null || nextCalls !== 1 || nextError !== undefined || Object.keys(headers).length === 0) {
+    throw new RangeError(`staticHeadersOf: the middleware does not only set fixed headers (${other ?? (nextCalls !== 1 ? `next() called ${nextCalls} times` : 'no header set or next(err)')})`);
+  }
+  return headers;
 }

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
+import { pathOf } from '@tb/common';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { ApiScope, UserRole } from '../users/user-role';
 import type { AuthPrincipal, RequestWithPrincipal } from './auth-principal';
@@ -40,8 +41,8 @@ export class AuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true; // Telegram updates, queue jobs: authenticated by their own means
-    const req = context.switchToHttp().getRequest<Request & RequestWithPrincipal>();
-    if (isInfrastructurePath(req.path)) return true;
+    const req = context.switchToHttp().getRequest<FastifyRequest & RequestWithPrincipal>();
+    if (isInfrastructurePath(pathOf(req.url))) return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, targets)) return true;
 
@@ -63,7 +64,7 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private authenticate(req: Request): Promise<AuthPrincipal> {
+  private authenticate(req: FastifyRequest): Promise<AuthPrincipal> {
     const authorization = req.headers.authorization;
     const apiKey = req.headers['x-api-key'];
     if (authorization !== undefined && apiKey !== undefined) {

@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { DomainError, ErrorCode } from '@tb/common';
 
 /** Over a rate limit: 429 RATE_LIMITED; `details.retryAfterS` mirrors the Retry-After header. */
@@ -19,7 +19,7 @@ export class RateLimitedError extends DomainError {
 export class TbThrottlerGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfterS = Math.max(1, detail.timeToBlockExpire);
-    context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(retryAfterS));
+    void context.switchToHttp().getResponse<FastifyReply>().header('Retry-After', String(retryAfterS));
     throw new RateLimitedError(retryAfterS);
   }
 }
