@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import autocannon from 'autocannon';
@@ -17,7 +18,12 @@ import { load } from './util';
  *
  *   - GET /health/live, 20 connections for 20 s, as fast as it goes;
  *   - authenticated GET /api/orders (a user with 35 orders), 20 connections for 20 s, as fast as it goes;
- *   - the same at a fixed 500 req/s for 20 s (latency at a realistic load).
+ *   - the same at a steady 500 req/s for 20 s (latency at a realistic load): an open-loop generator sends a request
+ *     every 2 ms over a pool of 20 keep-alive connections and measures each latency from the moment the request was
+ *     DUE, so a stalled app or a late timer counts against it (no coordinated omission);
+ *   - for comparison, autocannon's `overallRate: 500`. Its rate limiter resets once a second: every connection sends
+ *     its share of the second back to back as soon as the second starts and then waits, so this row measures 20
+ *     connections hammering the app for part of each second (near the saturated run's latencies), not 500 req/s.
  *
  * Each run prints the CPU time per request of the app process (user + system, and user alone) and of the app's
  * PostgreSQL backends. `API_BENCH_NODE_ARGS` adds node flags to the app's command line (experiments, e.g. GC sizes).
@@ -131,23 +137,20 @@ function totalCpuUs(pids: readonly number[]): number {
   return sum;
 }
 
-/**
- * One autocannon run, with the CPU time per request of the app and of its database backends (`dbPids`): unlike
- * req/s, they depend little on the machine's load.
- */
-async function measure(name: string, pid: number, dbPids: readonly number[], opts: autocannon.Options): Promise<ApiBenchRow> {
-  const before = cpuUs(pid);
-  const dbBefore = totalCpuUs(dbPids);
-  const r = await cannon(opts);
-  const after = cpuUs(pid);
-  const dbAfter = totalCpuUs(dbPids);
-  const n = Math.max(1, r.requests.total);
-  return row(name, r, (after.user + after.sys - before.user - before.sys) / n, (after.user - before.user) / n, (dbAfter - dbBefore) / n);
+/** What one load run measured (latencies in ms). */
+interface LoadResult {
+  readonly requests: number;
+  readonly reqPerSec: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly non2xx: number;
+  readonly errors: number;
 }
 
-function row(name: string, r: autocannon.Result, cpuUsPerReq: number, userUsPerReq: number, dbUsPerReq: number): ApiBenchRow {
+function fromAutocannon(r: autocannon.Result): LoadResult {
   return {
-    name,
     requests: r.requests.total,
     reqPerSec: r.requests.average,
     p50: r.latency.p50,
@@ -156,9 +159,90 @@ function row(name: string, r: autocannon.Result, cpuUsPerReq: number, userUsPerR
     max: r.latency.max,
     non2xx: r.non2xx,
     errors: r.errors + r.timeouts,
-    cpuUsPerReq,
-    userUsPerReq,
-    dbUsPerReq,
+  };
+}
+
+/** The q-quantile of ascending values (nearest rank). */
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+/**
+ * An open-loop load at a steady `rate`: request k is due at start + k / rate and is sent then (over at most
+ * `connections` keep-alive sockets: a request that finds them all busy waits for one), and its latency is measured
+ * from when it was due to the end of its response body. Latencies in ms, rounded to 0.1.
+ */
+async function paced(url: string, headers: Record<string, string>, rate: number, durationS: number, connections: number): Promise<LoadResult> {
+  const u = new URL(url);
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const total = Math.round(rate * durationS);
+  const intervalMs = 1000 / rate;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  let finished = 0;
+  const start = performance.now() + 20;
+  await new Promise<void>((resolveAll) => {
+    const settled = () => {
+      if (++finished === total) resolveAll();
+    };
+    const issue = (due: number) => {
+      const req = httpRequest({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          latencies.push(performance.now() - due);
+          if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+          settled();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        settled();
+      });
+      req.end();
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * intervalMs <= now) issue(start + sent++ * intervalMs);
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * intervalMs - performance.now()));
+    };
+    setTimeout(tick, 20);
+  });
+  const elapsedS = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const r1 = (x: number) => Math.round(x * 10) / 10;
+  return {
+    requests: total,
+    reqPerSec: total / elapsedS,
+    p50: r1(quantile(latencies, 0.5)),
+    p90: r1(quantile(latencies, 0.9)),
+    p99: r1(quantile(latencies, 0.99)),
+    max: r1(latencies[latencies.length - 1] ?? NaN),
+    non2xx,
+    errors,
+  };
+}
+
+/**
+ * One load run, with the CPU time per request of the app and of its database backends (`dbPids`): unlike
+ * req/s, they depend little on the machine's load.
+ */
+async function measure(name: string, pid: number, dbPids: readonly number[], run: () => Promise<LoadResult>): Promise<ApiBenchRow> {
+  const before = cpuUs(pid);
+  const dbBefore = totalCpuUs(dbPids);
+  const r = await run();
+  const after = cpuUs(pid);
+  const dbAfter = totalCpuUs(dbPids);
+  const n = Math.max(1, r.requests);
+  return {
+    name,
+    ...r,
+    cpuUsPerReq: (after.user + after.sys - before.user - before.sys) / n,
+    userUsPerReq: (after.user - before.user) / n,
+    dbUsPerReq: (dbAfter - dbBefore) / n,
     load: load(),
   };
 }
@@ -249,29 +333,30 @@ export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => voi
     // the app's pool connections (opened by now, by the warm-up); the bench's own connections are closed
     const dbPids = (await query<{ pid: number }[]>(adminUrl, `SELECT pid FROM pg_stat_activity WHERE datname = $1`, [dbName])).map((r) => Number(r.pid));
     out(`database backends of the app: ${dbPids.length} (their CPU per request is the "db CPU" column)`);
-    rows.push(await measure(`GET /health/live, 20 conns, ${d} s`, pid, dbPids, { url: `${url}/health/live`, connections: 20, duration: d }));
-    rows.push(await measure(`GET /api/orders (35), 20 conns, ${d} s`, pid, dbPids, { url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: d }));
+    const ac = (o: autocannon.Options) => async () => fromAutocannon(await cannon(o));
+    rows.push(await measure(`GET /health/live, 20 conns, ${d} s`, pid, dbPids, ac({ url: `${url}/health/live`, connections: 20, duration: d })));
+    rows.push(await measure(`GET /api/orders (35), 20 conns, ${d} s`, pid, dbPids, ac({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: d })));
+    rows.push(await measure(`GET /api/orders (35), steady 500 req/s, ${d} s`, pid, dbPids, () => paced(`${url}/api/orders?limit=50`, auth, 500, d, 20)));
     rows.push(
-      await measure(`GET /api/orders (35) at 500 req/s, ${d} s`, pid, dbPids, {
-        url: `${url}/api/orders?limit=50`,
-        headers: auth,
-        connections: 20,
-        overallRate: 500,
-        duration: d,
-      }),
+      await measure(
+        `(autocannon overallRate 500: bursts), ${d} s`,
+        pid,
+        dbPids,
+        ac({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, overallRate: 500, duration: d }),
+      ),
     );
     if (opts.soakMinutes) {
-      out(`soak: GET /api/orders at 500 req/s for ${opts.soakMinutes} min; RSS of the app process every minute`);
+      out(`soak: GET /api/orders at a steady 500 req/s for ${opts.soakMinutes} min; RSS of the app process every minute`);
       out(`  t=0 min  RSS ${rssBefore.toFixed(1)} MB (after warm-up)  load ${load()}`);
       const rss: number[] = [rssBefore];
       let errors = 0;
       let non2xx = 0;
       for (let m = 1; m <= opts.soakMinutes; m++) {
-        const r = await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, overallRate: 500, duration: 60 });
-        errors += r.errors + r.timeouts;
+        const r = await paced(`${url}/api/orders?limit=50`, auth, 500, 60, 20);
+        errors += r.errors;
         non2xx += r.non2xx;
         rss.push(rssMb(app.pid!));
-        out(`  t=${m} min  RSS ${rss[m].toFixed(1)} MB  ${Math.round(r.requests.average)} req/s  p99 ${r.latency.p99} ms  load ${load()}`);
+        out(`  t=${m} min  RSS ${rss[m].toFixed(1)} MB  ${Math.round(r.reqPerSec)} req/s  p99 ${r.p99} ms  load ${load()}`);
       }
       const mid = rss[Math.min(rss.length - 1, 1)];
       out(

@@ -278,7 +278,7 @@ async function main(): Promise<void> {
     try {
       const { runApiBench } = await import('./api.bench');
       out('');
-      out('API: the built hyperrsi-api, one process, autocannon (latency in ms)');
+      out('API: the built hyperrsi-api, one process; autocannon, and a paced open-loop generator for the steady rate (latency in ms)');
       const rows = await runApiBench({ soakMinutes: opts.soakMinutes, dist: opts.dist, durationS: opts.durationS, profDir: opts.profDir }, out);
       out(apiTable(rows));
     } catch (e) {

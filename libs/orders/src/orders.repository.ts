@@ -88,6 +88,40 @@ const ORDER_LIST_COLUMNS = [
   `to_char(updated_at AT TIME ZONE 'UTC', ${ISO_UTC}) AS "updatedAt"`,
 ].join(', ');
 
+/** A row of ORDER_LIST_COLUMNS (rowMode 'array'), then the total. */
+type OrderListRow = [
+  string, string, string | null, string, string | null, string, string, string, string, string, string, string | null, string | null, boolean, string, string,
+  string, string | null, string, string | null, string, string, string,
+];
+
+/** The item of a row, in the DTO's property order (the order ORDER_LIST_COLUMNS selects them in). */
+function orderListItem(r: OrderListRow): OrderListItem {
+  return {
+    id: r[0],
+    accountId: r[1],
+    botId: r[2],
+    clientOrderId: r[3],
+    exchangeOrderId: r[4],
+    exchange: r[5],
+    symbol: r[6],
+    type: r[7],
+    side: r[8],
+    positionSide: r[9],
+    amount: r[10],
+    price: r[11],
+    triggerPrice: r[12],
+    reduceOnly: r[13],
+    tag: r[14],
+    status: r[15],
+    filled: r[16],
+    averagePrice: r[17],
+    fee: r[18],
+    rejectReason: r[19],
+    createdAt: r[20],
+    updatedAt: r[21],
+  };
+}
+
 /** What a bot asks of its exchange, in intent order: send a PENDING order, or cancel one. */
 export interface BotAction {
   readonly kind: 'place' | 'cancel';
@@ -181,22 +215,24 @@ export class OrdersRepository {
       params.push(value);
       where += ` AND ${column} = $${params.length}`;
     }
-    // a prepared statement per filter combination (at most 16): PostgreSQL plans it once per connection
-    const rows = await queryPrepared<OrderListItem & { __total?: string }>(
+    // a prepared statement per filter combination (at most 16): PostgreSQL plans it once per connection. Rows come as
+    // arrays and become items of one literal shape: no object cloned per row (pg's default) and no property deleted
+    // (the total), which left rows that JSON.stringify serialized ~1.7x slower
+    const rows = await queryPrepared<OrderListRow>(
       this.txHost.tx,
       `SELECT ${ORDER_LIST_COLUMNS}, count(*) OVER () AS "__total" FROM orders WHERE ${where}
         ORDER BY created_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, q.offset],
+      'array',
     );
     if (rows.length === 0) {
       if (q.offset === 0) return [[], 0];
       const [{ n }] = (await this.txHost.tx.query(`SELECT count(*) AS n FROM orders WHERE ${where}`, params)) as [{ n: string }];
       return [[], Number(n)];
     }
-    const total = Number(rows[0].__total);
-    // the last property a row got: V8 removes it without leaving the row's fast shape
-    for (const r of rows) delete r.__total;
-    return [rows, total];
+    const items: OrderListItem[] = new Array<OrderListItem>(rows.length);
+    for (let i = 0; i < rows.length; i++) items[i] = orderListItem(rows[i]);
+    return [items, Number(rows[0][22])];
   }
 
   /** Unresolved orders for the reconciler: OPEN/PARTIALLY_FILLED always, PENDING once older than the grace. */
