@@ -14,8 +14,10 @@ COPY libs ./libs
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
+# a 64 MB young generation: a request's garbage dies young instead of being promoted (see docs/adr/0020-fastify.md)
 ENV NODE_ENV=production \
-    APP=hyperrsi-api
+    APP=hyperrsi-api \
+    NODE_OPTIONS=--max-semi-space-size=64
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./package.json
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

@@ -68,6 +68,13 @@ export interface ApiBenchRow {
 }
 
 
+/** The node flags of `npm run start:hyperrsi-api` (package.json): the bench runs the app as it is deployed. */
+export function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts['start:hyperrsi-api'] ?? '').split(/\s+/);
+  return words[0] === 'node' ? words.slice(1).filter((w) => w.startsWith('--')) : [];
+}
+
 async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
@@ -286,7 +293,11 @@ export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => voi
   let appLog = '';
   const rows: ApiBenchRow[] = [];
   try {
-    const nodeArgs = [...(opts.profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profDir)}`] : []), ...(processEnv().API_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+    const nodeArgs = [
+      ...startScriptNodeFlags(),
+      ...(opts.profDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.profDir)}`] : []),
+      ...(processEnv().API_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ];
     app = spawn(process.execPath, [...nodeArgs, main], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     // drain the logs (a real deployment ships them somewhere); keep only the tail for error reports
     app.stdout!.on('data', (d: Buffer) => (appLog = (appLog + d.toString()).slice(-4000)));
@@ -325,7 +336,7 @@ export async function runApiBench(opts: ApiBenchOptions, out: (s: string) => voi
     if (n !== 35) throw new Error(`expected 35 orders in the list, got ${n}`);
 
     const d = opts.durationS;
-    out(`app: ${main} on :${port} (NODE_ENV=production, LOG_LEVEL=info, database ${dbName})`);
+    out(`app: node ${nodeArgs.join(' ')} ${main} on :${port} (NODE_ENV=production, LOG_LEVEL=info, database ${dbName})`);
     await cannon({ url: `${url}/health/live`, connections: 20, duration: 3 }); // warm-up (JIT, pools)
     await cannon({ url: `${url}/api/orders?limit=50`, headers: auth, connections: 20, duration: 3 });
     const rssBefore = rssMb(app.pid!);
