@@ -42,8 +42,8 @@ export interface ApiBenchOptions {
   readonly profDir?: string | null;
 }
 
-export interface ApiBenchRow {
-  readonly name: string;
+/** What one load run measured (latencies in ms). */
+export interface LoadResult {
   readonly requests: number;
   readonly reqPerSec: number;
   readonly p50: number;
@@ -52,6 +52,10 @@ export interface ApiBenchRow {
   readonly max: number;
   readonly non2xx: number;
   readonly errors: number;
+}
+
+export interface ApiBenchRow extends LoadResult {
+  readonly name: string;
   /** CPU time (user + system) the app process spent per request during the run, in microseconds. */
   readonly cpuUsPerReq: number;
   /**
@@ -142,18 +146,6 @@ function totalCpuUs(pids: readonly number[]): number {
     if (Number.isFinite(user)) sum += user + sys;
   }
   return sum;
-}
-
-/** What one load run measured (latencies in ms). */
-interface LoadResult {
-  readonly requests: number;
-  readonly reqPerSec: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly non2xx: number;
-  readonly errors: number;
 }
 
 function fromAutocannon(r: autocannon.Result): LoadResult {

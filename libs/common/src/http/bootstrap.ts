@@ -153,12 +153,3 @@ export function enableGracefulShutdown(app: INestApplication, timeoutMs: number)
   process.once('SIGTERM', arm);
   process.once('SIGINT', arm);
 }
-
-/** Create and start an HTTP app on `port`. */
-export async function startHttpApp(module: Type<unknown>, port: number, options: HttpAppOptions): Promise<HttpApp> {
-  const app = await createHttpApp(module);
-  configureHttpApp(app, options);
-  const config = app.get(AppConfig);
-  await app.listen(port, config.app.host);
-  return app;
-}

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jsonDepthExceeds } from './request-body';
 
-const b = (s: string) => Buffer.from(s, 'utf8');
+const b = (s: string) => s;
 
-describe('jsonDepthExceeds (raw bytes, before parsing)', () => {
+describe('jsonDepthExceeds (raw text, before parsing)', () => {
   it.each([
     ['{}', 1, false],
     ['{"a":{"b":[1]}}', 3, false],

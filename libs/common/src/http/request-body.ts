@@ -30,15 +30,14 @@ export class BodyTooDeepError extends BodyError {
 }
 
 /**
- * True when the JSON text nests objects/arrays deeper than `max`. A single pass over the raw bytes, before any
+ * True when the JSON text nests objects/arrays deeper than `max`. A single pass over the raw text, before any
  * parsing, so a hostile body costs O(length) and never recursion. Brackets inside strings are skipped.
  */
-export function jsonDepthExceeds(raw: Buffer | string, max: number): boolean {
+export function jsonDepthExceeds(raw: string, max: number): boolean {
   let depth = 0;
   let inString = false;
-  const text = typeof raw === 'string';
   for (let i = 0; i < raw.length; i++) {
-    const c = text ? (raw as string).charCodeAt(i) : (raw as Buffer)[i];
+    const c = raw.charCodeAt(i);
     if (inString) {
       if (c === 0x5c /* \ */) i++;
       else if (c === 0x22 /* " */) inString = false;
@@ -89,7 +88,8 @@ export function installBodyParsers(fastify: FastifyInstance): void {
   });
   fastify.removeAllContentTypeParsers();
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (req, body, done) => {
+  // no bodyLimit of its own: the app's (createHttpAdapter), applied before and after decompression
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = body as string;
     if (text.length === 0) return done(null, {});
     if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) return done(new BodyTooDeepError(MAX_JSON_DEPTH), undefined);
