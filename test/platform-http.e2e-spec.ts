@@ -4,6 +4,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsString, Max, Min } from 'class-validator';
 import type { HttpApp } from '@tb/common';
 import request from 'supertest';
+import { gzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationConfig } from '@nestjs/core';
 import { currentRequestId, IllegalStateTransitionError, NotFoundError } from '@tb/common';
@@ -144,6 +146,25 @@ describe('HTTP platform: request ids, error shape, logs', () => {
     const poisoned = await http().post('/probe/things').set('Content-Type', 'application/json').send('{"name":"x","size":2,"kind":"a","__proto__":{"admin":true}}');
     expect(poisoned.status).toBe(400);
     expect(poisoned.body.error.code).toBe('BAD_REQUEST');
+  });
+
+  it('a body over 1 MB, sent as is or as a small gzip that inflates past it: 413 in the standard shape', async () => {
+    const big = JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10), size: 2, kind: 'a' });
+    const plain = await http().post('/probe/things').set('Content-Type', 'application/json').send(big);
+    expect(plain.status, JSON.stringify(plain.body)).toBe(413);
+    expect(plain.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+    // raw bytes through fetch: supertest would re-serialise a Buffer as JSON
+    const server = app.getHttpServer();
+    if (!server.listening) await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/probe/things`;
+    const post = (body: Buffer) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body });
+    const bomb = gzipSync(Buffer.from(big));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const zipped = await post(bomb);
+    const zippedBody = (await zipped.json()) as { error: { code: string } };
+    expect(zipped.status, JSON.stringify(zippedBody)).toBe(413);
+    expect(zippedBody.error.code).toBe('PAYLOAD_TOO_LARGE');
+    expect((await post(gzipSync(Buffer.from(JSON.stringify({ name: 'x', size: 2, kind: 'a' }))))).status).toBe(201);
   });
 
   it('a trailing slash finds the same route', async () => {
